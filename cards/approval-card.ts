@@ -1,0 +1,139 @@
+import { type ButtonSpec, buttonRow, type CardElement, card, HR, type LarkCard } from './elements.js';
+import { escapeMarkdown } from './escape.js';
+import { fitCard } from './fit-card.js';
+import { formatDateTime, formatDuration } from './format.js';
+import { fill, localize, markdown, pick, UI } from './i18n.js';
+import type { Detail } from './limits.js';
+import type { Locale, RenderOptions, RunView } from './model.js';
+import { stepLines } from './step-lines.js';
+import {
+  approverIds,
+  limited,
+  md,
+  mentions,
+  preview,
+  requesterLine,
+  runIdLine,
+  runTitle,
+  subtitle,
+  targetLine,
+} from './view-parts.js';
+
+/**
+ * The approval card: what will run, on what, who asked, until when, the preflight, and Approve / Reject.
+ * Approve is withheld when any preflight line failed (the card says why) and while the preflight is still
+ * running (state `requested`); Reject is always offered.
+ */
+export function buildApprovalCard(view: RunView, opts: RenderOptions): LarkCard {
+  return fitCard((detail) => render(view, opts, detail));
+}
+
+function facts(view: RunView, opts: RenderOptions, d: Detail, l: Locale): string {
+  const entries = Object.entries(view.params);
+  const { shown, hidden } = limited(entries, d.maxItems);
+  const params = shown.map(([k, v]) => `${md(k, d)} = ${md(v, d)}`);
+  if (hidden > 0) params.push(pick(fill(UI.moreItems, { n: String(hidden) }), l));
+  const lines = [
+    targetLine(view, d, l),
+    pick(fill(UI.params, { v: params.length > 0 ? params.join(' · ') : pick(UI.none, l) }), l),
+  ];
+  if (view.rtoSeconds !== undefined) {
+    lines.push(pick(fill(UI.rto, { v: formatDuration(view.rtoSeconds * 1000, l) }), l));
+  }
+  lines.push(requesterLine(view, l));
+  if (view.expiresAt !== undefined) {
+    const at = `${formatDateTime(view.expiresAt, opts.timezone)} (${escapeMarkdown(opts.timezone)})`;
+    lines.push(pick(fill(UI.expires, { v: at }), l));
+  }
+  const approvers = approverIds(view);
+  let approvals = pick(fill(UI.approvals, { n: String(new Set(approvers).size), q: String(view.quorum) }), l);
+  if (approvers.length > 0) approvals += ` · ${mentions(approvers, d, l)}`;
+  lines.push(approvals);
+  if (view.fourEyes) lines.push(pick(UI.fourEyes, l));
+  lines.push(runIdLine(view, l));
+  return lines.join('\n');
+}
+
+function preflightBlock(view: RunView, d: Detail, l: Locale): string | undefined {
+  const all = view.preflight ?? [];
+  if (all.length === 0) return view.state === 'requested' ? pick(UI.preflightPending, l) : undefined;
+  // Failed checks first, so trimming for size never hides why Approve is missing.
+  const ordered = [...all.filter((p) => !p.ok), ...all.filter((p) => p.ok)];
+  const { shown, hidden } = limited(ordered, d.maxItems);
+  const lines = shown.map((p) => {
+    const title = md(pick(p.title, l) || p.id, d);
+    return p.detail ? `${p.ok ? '✓' : '✗'} ${title} — ${md(p.detail, d)}` : `${p.ok ? '✓' : '✗'} ${title}`;
+  });
+  if (hidden > 0) lines.push(pick(fill(UI.moreItems, { n: String(hidden) }), l));
+  return [pick(UI.preflight, l), ...lines].join('\n');
+}
+
+function noticesBlock(view: RunView, d: Detail, l: Locale): string | undefined {
+  const all = view.notices ?? [];
+  if (all.length === 0) return undefined;
+  const { shown, hidden } = limited(all, d.maxItems);
+  const lines = shown.map((n) => `⚠️ ${md(pick(n, l), d)}`);
+  if (hidden > 0) lines.push(pick(fill(UI.moreItems, { n: String(hidden) }), l));
+  return [pick(UI.notices, l), ...lines].join('\n');
+}
+
+function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
+  const locale = opts.locale;
+  const failed = (view.preflight ?? []).filter((p) => !p.ok).length;
+  const elements: CardElement[] = [
+    markdown(
+      localize((l) => facts(view, opts, d, l)),
+      locale,
+    ),
+    HR,
+    markdown(
+      localize((l) => [pick(UI.steps, l), ...stepLines(view, opts, d, l, 'titles')].join('\n')),
+      locale,
+    ),
+  ];
+  if (preflightBlock(view, d, 'en-US') !== undefined) {
+    elements.push(
+      markdown(
+        localize((l) => preflightBlock(view, d, l) ?? ''),
+        locale,
+      ),
+    );
+  }
+  if (noticesBlock(view, d, 'en-US') !== undefined) {
+    elements.push(
+      markdown(
+        localize((l) => noticesBlock(view, d, l) ?? ''),
+        locale,
+      ),
+    );
+  }
+  const buttons: ButtonSpec[] = [];
+  if (failed > 0) {
+    elements.push(markdown(fill(UI.approveWithheld, { n: String(failed) }), locale));
+  } else if (view.state !== 'requested') {
+    // While the preflight runs there is no plan to bind an approval to yet: only Reject is offered.
+    buttons.push({
+      id: 'approve_btn',
+      text: UI.approve,
+      type: 'primary_filled',
+      value: { action: 'approve', run: view.runId, plan: view.planHash },
+    });
+  }
+  buttons.push({
+    id: 'reject_btn',
+    text: UI.reject,
+    type: 'danger',
+    value: { action: 'reject', run: view.runId },
+  });
+  elements.push(buttonRow(buttons, locale));
+  return card(
+    {
+      title: runTitle(view, d),
+      subtitle: subtitle(view, d),
+      template: view.runbookId.includes('emergency') ? 'red' : 'orange',
+      preview: preview(view, d),
+      elements,
+    },
+    locale,
+  );
+}

@@ -1,0 +1,129 @@
+import type { I18nText, Locale } from './model.js';
+
+/**
+ * Time formatting for cards and thread replies. Pure: every instant comes from the model as an ISO-8601
+ * string; wall-clock times are rendered with Intl in the given IANA zone. An unparsable instant renders as
+ * dashes rather than throwing (a card must never fail over a bad timestamp); an unknown time zone throws a
+ * RangeError, since it is a configuration error that config validation should have caught
+ * (see {@link isValidTimeZone}).
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timezone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timezone, f);
+  }
+  return f;
+}
+
+/** True when Intl knows the IANA zone (for config validation). */
+export function isValidTimeZone(timezone: string): boolean {
+  try {
+    formatterFor(timezone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Milliseconds since the epoch, or undefined when the string is not a date. */
+export function parseInstant(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+interface WallClock {
+  year: string;
+  month: string;
+  day: string;
+  hour: string;
+  minute: string;
+  second: string;
+}
+
+function wallClock(iso: string, timezone: string): WallClock | undefined {
+  const f = formatterFor(timezone);
+  const ms = parseInstant(iso);
+  if (ms === undefined) return undefined;
+  const parts: Record<string, string> = {};
+  for (const p of f.formatToParts(ms)) parts[p.type] = p.value;
+  const pad = (v: string | undefined) => (v ?? '00').padStart(2, '0');
+  return {
+    year: (parts.year ?? '0000').padStart(4, '0'),
+    month: pad(parts.month),
+    day: pad(parts.day),
+    // Some engines still print midnight as 24 despite h23.
+    hour: pad(parts.hour === '24' ? '00' : parts.hour),
+    minute: pad(parts.minute),
+    second: pad(parts.second),
+  };
+}
+
+/** `HH:MM:SS`, 24 h, in `timezone`. `--:--:--` when `iso` is not a date. */
+export function formatClock(iso: string, timezone: string): string {
+  const c = wallClock(iso, timezone);
+  return c ? `${c.hour}:${c.minute}:${c.second}` : '--:--:--';
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in `timezone`. */
+export function formatDateTime(iso: string, timezone: string): string {
+  const c = wallClock(iso, timezone);
+  return c ? `${c.year}-${c.month}-${c.day} ${c.hour}:${c.minute}:${c.second}` : '---------- --:--:--';
+}
+
+/** `T+mm:ss`; minutes run past 59 (`T+75:03`); negative clamps to zero; not a number → `T+--:--`. */
+export function formatElapsed(ms: number): string {
+  if (!Number.isFinite(ms)) return 'T+--:--';
+  const total = Math.floor(Math.max(0, ms) / 1000);
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return `T+${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}
+
+/** Milliseconds from `fromIso` to `toIso`, or undefined when either is missing or not a date. */
+export function elapsedBetween(fromIso: string | undefined, toIso: string | undefined): number | undefined {
+  const from = parseInstant(fromIso);
+  const to = parseInstant(toIso);
+  return from === undefined || to === undefined ? undefined : to - from;
+}
+
+const UNITS: Record<Locale, { h: string; m: string; s: string; sep: string }> = {
+  'en-US': { h: 'h', m: 'm', s: 's', sep: ' ' },
+  'zh-CN': { h: '小时', m: '分', s: '秒', sep: '' },
+};
+
+/**
+ * A duration for people: under a minute with tenths (`2.1s`, `2.1秒`), then `2m 05s` / `2分05秒`,
+ * then `1h 02m 05s` / `1小时02分05秒`. Negative clamps to zero; not a number → `—`.
+ */
+export function formatDuration(ms: number, locale: Locale = 'en-US'): string {
+  if (!Number.isFinite(ms)) return '—';
+  const u = UNITS[locale];
+  const clamped = Math.max(0, ms);
+  const tenths = Math.round(clamped / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}${u.s}`;
+  const total = Math.round(clamped / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  if (h === 0) return `${m}${u.m}${u.sep}${s}${u.s}`;
+  return `${h}${u.h}${u.sep}${String(m).padStart(2, '0')}${u.m}${u.sep}${s}${u.s}`;
+}
+
+/** {@link formatDuration} in both locales. */
+export function durationI18n(ms: number): I18nText {
+  return { 'zh-CN': formatDuration(ms, 'zh-CN'), 'en-US': formatDuration(ms, 'en-US') };
+}

@@ -1,0 +1,103 @@
+/**
+ * The view models the card builders render. Built by the runs domain from Postgres state, already redacted;
+ * stored as JSON in the outbox and rendered to Lark JSON only at the boundary. Times are ISO-8601 strings.
+ */
+
+export type Locale = 'zh-CN' | 'en-US';
+export type I18nText = Record<Locale, string>;
+
+export type RunState =
+  | 'requested'
+  | 'awaiting_approval'
+  | 'queued'
+  | 'running'
+  | 'paused'
+  | 'succeeded'
+  | 'failed'
+  | 'rejected'
+  | 'expired'
+  | 'cancelled';
+
+export type StepState =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'timed_out'
+  | 'skipped'
+  | 'interrupted'
+  | 'cancelled';
+
+export interface StepView {
+  idx: number;
+  id: string;
+  title: I18nText;
+  state: StepState;
+  idempotent: boolean;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number | null;
+  /** Redacted tail of stdout+stderr; present for failed steps. */
+  outputTail?: string;
+  /** The step's timeout, so a timed-out reply can name it (falls back to the measured duration). */
+  timeoutSeconds?: number;
+}
+
+export interface ApprovalView {
+  openId: string;
+  decision: 'approve' | 'reject';
+  at: string;
+}
+
+/** One line of the read-only preflight, shown on the approval card. */
+export interface PreflightLine {
+  id: string;
+  title: I18nText;
+  ok: boolean;
+  /** Short redacted result (e.g. the current revision). */
+  detail: string;
+}
+
+export interface RunView {
+  runId: string;
+  runbookId: string;
+  title: I18nText;
+  targetId: string;
+  params: Record<string, string>;
+  state: RunState;
+  requesterOpenId: string;
+  approvals: ApprovalView[];
+  quorum: number;
+  fourEyes: boolean;
+  /** Hash of the plan the approval binds to; echoed in the approve button's value. */
+  planHash: string;
+  createdAt: string;
+  expiresAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  rtoSeconds?: number;
+  steps: StepView[];
+  preflight?: PreflightLine[];
+  /** Warnings shown on the approval card (e.g. outside the recommended window, backup skipped). */
+  notices?: I18nText[];
+  /** Why a run failed / was cancelled, redacted. */
+  reason?: string;
+  /** Who cancelled / rejected, when relevant. */
+  actorOpenId?: string;
+}
+
+/** Display settings shared by every builder. */
+export interface RenderOptions {
+  /** IANA zone for wall-clock times, e.g. Asia/Shanghai. */
+  timezone: string;
+  /** Locale used for the plain `content` fallback (i18n_content carries both). */
+  locale: Locale;
+}
+
+/** The value carried by every button's callback behaviour. Identifiers are never truncated. */
+export interface CardActionValue {
+  action: 'approve' | 'reject' | 'cancel_after_step' | 'cancel_now' | 'retry' | 'skip' | 'abort';
+  run: string;
+  /** planHash for approve; step idx for retry/skip. */
+  plan?: string;
+}

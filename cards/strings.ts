@@ -1,0 +1,148 @@
+import type { I18nText, RunState, StepState } from './model.js';
+
+/**
+ * Every label the cards and thread replies use, in both languages. `{name}` placeholders are filled by
+ * `fill()` with already-escaped values. Markdown (`**…**`) appears only in strings used in markdown elements.
+ */
+
+export const RUN_STATE: Record<RunState, I18nText> = {
+  requested: { 'zh-CN': '预检中', 'en-US': 'Preflight running' },
+  awaiting_approval: { 'zh-CN': '等待审批', 'en-US': 'Awaiting approval' },
+  queued: { 'zh-CN': '排队中', 'en-US': 'Queued' },
+  running: { 'zh-CN': '执行中', 'en-US': 'Running' },
+  paused: { 'zh-CN': '已暂停', 'en-US': 'Paused' },
+  succeeded: { 'zh-CN': '成功', 'en-US': 'Succeeded' },
+  failed: { 'zh-CN': '失败', 'en-US': 'Failed' },
+  rejected: { 'zh-CN': '已拒绝', 'en-US': 'Rejected' },
+  expired: { 'zh-CN': '已过期', 'en-US': 'Expired' },
+  cancelled: { 'zh-CN': '已取消', 'en-US': 'Cancelled' },
+};
+
+export const STEP_STATE: Record<StepState, I18nText> = {
+  pending: { 'zh-CN': '待执行', 'en-US': 'pending' },
+  running: { 'zh-CN': '执行中', 'en-US': 'running' },
+  succeeded: { 'zh-CN': '成功', 'en-US': 'succeeded' },
+  failed: { 'zh-CN': '失败', 'en-US': 'failed' },
+  timed_out: { 'zh-CN': '超时', 'en-US': 'timed out' },
+  skipped: { 'zh-CN': '已跳过', 'en-US': 'skipped' },
+  interrupted: { 'zh-CN': '已中断', 'en-US': 'interrupted' },
+  cancelled: { 'zh-CN': '已取消', 'en-US': 'cancelled' },
+};
+
+export const UI = {
+  // Header subtitle and card preview.
+  subtitle: { 'zh-CN': '{state} · 目标 {target}', 'en-US': '{state} · target {target}' },
+  preview: { 'zh-CN': '{title} — {state}', 'en-US': '{title} — {state}' },
+
+  // Buttons and their confirmation dialogs.
+  approve: { 'zh-CN': '批准', 'en-US': 'Approve' },
+  reject: { 'zh-CN': '拒绝', 'en-US': 'Reject' },
+  cancelAfterStep: { 'zh-CN': '当前步骤完成后取消', 'en-US': 'Cancel after this step' },
+  cancelNow: { 'zh-CN': '立即取消', 'en-US': 'Cancel now' },
+  cancelNowConfirmTitle: { 'zh-CN': '立即取消回滚？', 'en-US': 'Cancel the rollback now?' },
+  cancelNowConfirmText: {
+    'zh-CN': '正在执行的步骤会被立即终止，已完成的步骤不会被撤销。',
+    'en-US': 'The running step is killed at once. Steps already done are not undone.',
+  },
+  retry: { 'zh-CN': '重试', 'en-US': 'Retry' },
+  skip: { 'zh-CN': '跳过', 'en-US': 'Skip' },
+  abort: { 'zh-CN': '中止', 'en-US': 'Abort' },
+  abortConfirmTitle: { 'zh-CN': '中止本次回滚？', 'en-US': 'Abort this rollback?' },
+  abortConfirmText: {
+    'zh-CN': '剩余步骤都不会执行，运行将标记为已取消。',
+    'en-US': 'No further step runs; the run is marked cancelled.',
+  },
+
+  // Field labels (markdown).
+  target: { 'zh-CN': '**目标**：{v}', 'en-US': '**Target:** {v}' },
+  params: { 'zh-CN': '**参数**：{v}', 'en-US': '**Parameters:** {v}' },
+  none: { 'zh-CN': '无', 'en-US': 'none' },
+  rto: { 'zh-CN': '**RTO 预算**：{v}', 'en-US': '**RTO budget:** {v}' },
+  requestedBy: { 'zh-CN': '**申请人**：{v}', 'en-US': '**Requested by:** {v}' },
+  expires: { 'zh-CN': '**申请过期时间**：{v}', 'en-US': '**Request expires:** {v}' },
+  approvals: { 'zh-CN': '**审批进度**：{n} / {q}', 'en-US': '**Approvals:** {n} / {q}' },
+  fourEyes: {
+    'zh-CN': '四眼原则：申请人不能批准自己的申请。',
+    'en-US': 'Four-eyes: the requester cannot approve their own request.',
+  },
+  approvedBy: { 'zh-CN': '**批准人**：{v}', 'en-US': '**Approved by:** {v}' },
+  runId: { 'zh-CN': '**运行 ID**：{v}', 'en-US': '**Run:** {v}' },
+  steps: { 'zh-CN': '**步骤**', 'en-US': '**Steps**' },
+  timeline: { 'zh-CN': '**时间线**', 'en-US': '**Timeline**' },
+  preflight: { 'zh-CN': '**预检**', 'en-US': '**Preflight**' },
+  preflightPending: { 'zh-CN': '预检进行中……', 'en-US': 'Preflight is running…' },
+  notices: { 'zh-CN': '**注意**', 'en-US': '**Notices**' },
+  approveWithheld: {
+    'zh-CN': '🚫 有 {n} 项预检未通过，因此不提供“批准”。请排除问题后重新申请。',
+    'en-US': '🚫 {n} preflight check(s) failed, so Approve is not offered. Fix the cause and request again.',
+  },
+  moreSteps: { 'zh-CN': '… 另有 {n} 个步骤', 'en-US': '… {n} more steps' },
+  moreItems: { 'zh-CN': '… 另有 {n} 项', 'en-US': '… {n} more' },
+
+  // Progress.
+  status: { 'zh-CN': '**状态**：{v}', 'en-US': '**Status:** {v}' },
+  elapsedAsOf: { 'zh-CN': '已用时 {elapsed}（截至 {clock}）', 'en-US': 'elapsed {elapsed} (as of {clock})' },
+  notStarted: { 'zh-CN': '尚未开始', 'en-US': 'not started yet' },
+  exitCode: { 'zh-CN': '退出码 {code}', 'en-US': 'exit code {code}' },
+  noExitCode: { 'zh-CN': '无退出码', 'en-US': 'no exit code' },
+
+  // Paused.
+  pausedNotRerun: {
+    'zh-CN':
+      '⚠️ 步骤 {step} 于 {time}（{elapsed}）被中断。该步骤**不是幂等的**，重复执行可能重复其变更，因此**没有**自动重跑。',
+    'en-US':
+      '⚠️ Step {step} was interrupted at {time} ({elapsed}). It was **not** re-run automatically because it is **not idempotent**: running it again could repeat its change.',
+  },
+  pausedInterrupted: {
+    'zh-CN': '⚠️ 步骤 {step} 于 {time}（{elapsed}）被中断。',
+    'en-US': '⚠️ Step {step} was interrupted at {time} ({elapsed}).',
+  },
+  pausedUnknown: { 'zh-CN': '⚠️ 运行已暂停。', 'en-US': '⚠️ The run is paused.' },
+  pausedChoose: {
+    'zh-CN': '**重试**：重新执行该步骤 · **跳过**：标记为跳过并继续 · **中止**：取消本次运行',
+    'en-US':
+      '**Retry** runs the step again · **Skip** marks it skipped and goes on · **Abort** cancels the run',
+  },
+
+  // Summary.
+  outcome: { 'zh-CN': '**结果**：{v}', 'en-US': '**Outcome:** {v}' },
+  reason: { 'zh-CN': '**原因**：{v}', 'en-US': '**Reason:** {v}' },
+  cancelledBy: { 'zh-CN': '**取消人**：{v}', 'en-US': '**Cancelled by:** {v}' },
+  totalTime: { 'zh-CN': '**总用时**：{v}', 'en-US': '**Total time:** {v}' },
+  totalVsRto: { 'zh-CN': '{total} / RTO {rto}：{verdict}', 'en-US': '{total} of RTO {rto}: {verdict}' },
+  withinBudget: { 'zh-CN': '✅ 在预算内', 'en-US': '✅ within budget' },
+  overBudget: { 'zh-CN': '⚠️ 超出预算 {d}', 'en-US': '⚠️ over budget by {d}' },
+  outputOf: {
+    'zh-CN': '**步骤 {step} 的输出（最后 {n} 行）**',
+    'en-US': '**Output of step {step} (last {n} lines)**',
+  },
+  exportHint: {
+    'zh-CN': '导出时间线用于复盘：在群里发送 {chat}，或运行 {cli}',
+    'en-US': 'Export the timeline for the post-mortem: {chat} in this chat, or {cli}',
+  },
+
+  // Rejected / expired.
+  rejectedBy: { 'zh-CN': '**拒绝人**：{who}，{time}', 'en-US': '**Rejected by:** {who} at {time}' },
+  expiredAt: {
+    'zh-CN': '**已过期**：{time}，审批 {n} / {q}，未达到要求。',
+    'en-US': '**Expired at** {time} with {n} / {q} approvals.',
+  },
+
+  // Thread replies (plain text).
+  started: { 'zh-CN': '开始', 'en-US': 'started' },
+  succeededIn: { 'zh-CN': '成功，用时 {d}', 'en-US': 'succeeded in {d}' },
+  failedExit: { 'zh-CN': '失败，退出码 {code}', 'en-US': 'failed, exit code {code}' },
+  failedNoExit: { 'zh-CN': '失败（无退出码）', 'en-US': 'failed (no exit code)' },
+  timedOutAfter: { 'zh-CN': '超时（限时 {d}），已终止', 'en-US': 'timed out after {d}, killed' },
+  outputTail: { 'zh-CN': '输出（最后 {n} 行）：', 'en-US': 'Output (last {n} lines):' },
+  summaryLine: {
+    'zh-CN': '{icon} {state}：{title}（目标 {target}）',
+    'en-US': '{icon} {state}: {title} (target {target})',
+  },
+  summaryTotal: { 'zh-CN': '总用时 {v}', 'en-US': 'Total time {v}' },
+  summaryReason: { 'zh-CN': '原因：{v}', 'en-US': 'Reason: {v}' },
+  summaryExport: {
+    'zh-CN': '导出时间线：/rollback export {id} 或 rollback-bot export {id}',
+    'en-US': 'Export the timeline: /rollback export {id} or rollback-bot export {id}',
+  },
+} as const satisfies Record<string, I18nText>;

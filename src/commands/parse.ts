@@ -1,0 +1,92 @@
+/** Chat grammar: the text after the bot's @-mention → a Command. Pure; no catalog lookups here. */
+
+export type ExportFormat = 'md' | 'json' | 'csv';
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'status' }
+  | { kind: 'cancel'; runId?: string; mode: 'after_step' | 'now' }
+  | { kind: 'export'; runId: string; format: ExportFormat }
+  | {
+      kind: 'request';
+      runbook: string;
+      target?: string;
+      params: Record<string, string>;
+      /** Words past the target: reported after the parameters are checked, so a bad value is named first. */
+      extras: string[];
+    }
+  | { kind: 'invalid'; reason: string };
+
+const PREFIXES = ['/rollback', '/回滚'];
+const RUN_ID = /^r[0-9a-z]{6,30}$/;
+const KEY = /^[a-z_][a-z0-9_]{0,39}$/;
+const VALUE = /^\S{1,200}$/;
+
+/** The command in `text`, or undefined when the text is not a /rollback command at all. */
+export function parseCommand(text: string): Command | undefined {
+  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const head = tokens.shift();
+  if (!head || !PREFIXES.includes(head.toLowerCase())) return undefined;
+  const verb = tokens[0];
+  if (verb === undefined || /^(help|帮助|-h|--help)$/i.test(verb)) {
+    return tokens.length <= 1 ? { kind: 'help' } : { kind: 'invalid', reason: 'help takes no arguments' };
+  }
+  switch (verb.toLowerCase()) {
+    case 'status':
+    case '状态':
+      return tokens.length === 1
+        ? { kind: 'status' }
+        : { kind: 'invalid', reason: 'status takes no arguments' };
+    case 'cancel':
+    case '取消':
+      return parseCancel(tokens.slice(1));
+    case 'export':
+    case '导出':
+      return parseExport(tokens.slice(1));
+    default:
+      return parseRequest(verb, tokens.slice(1));
+  }
+}
+
+function parseCancel(args: string[]): Command {
+  let runId: string | undefined;
+  let mode: 'after_step' | 'now' = 'after_step';
+  for (const arg of args) {
+    if (arg === 'now' || arg === '立即') mode = 'now';
+    else if (RUN_ID.test(arg) && runId === undefined) runId = arg;
+    else return { kind: 'invalid', reason: `cancel: unexpected "${arg}"` };
+  }
+  return { kind: 'cancel', mode, ...(runId ? { runId } : {}) };
+}
+
+function parseExport(args: string[]): Command {
+  const [runId, format = 'md', ...rest] = args;
+  if (!runId || !RUN_ID.test(runId))
+    return { kind: 'invalid', reason: 'export needs a run id, e.g. r7k2m9q4x1' };
+  if (format !== 'md' && format !== 'json' && format !== 'csv') {
+    return { kind: 'invalid', reason: `export format must be md, json or csv, not "${format}"` };
+  }
+  if (rest.length > 0) return { kind: 'invalid', reason: 'export takes a run id and a format' };
+  return { kind: 'export', runId, format };
+}
+
+function parseRequest(runbook: string, args: string[]): Command {
+  const params: Record<string, string> = {};
+  let target: string | undefined;
+  const extras: string[] = [];
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq <= 0) {
+      if (target === undefined && eq === -1) target = arg;
+      else extras.push(arg);
+      continue;
+    }
+    const key = arg.slice(0, eq);
+    const value = arg.slice(eq + 1);
+    if (!KEY.test(key)) return { kind: 'invalid', reason: `"${key}" is not a parameter name` };
+    if (!VALUE.test(value)) return { kind: 'invalid', reason: `${key} needs a value` };
+    if (key in params) return { kind: 'invalid', reason: `${key} is given twice` };
+    params[key] = value;
+  }
+  return { kind: 'request', runbook, params, extras, ...(target !== undefined ? { target } : {}) };
+}

@@ -1,0 +1,97 @@
+import type { I18nText } from '../../cards/model.js';
+import type { Catalog } from '../runbooks/types.js';
+
+/** Every chat reply the bot writes, in both languages. The renderer picks LOCALE. */
+
+const t = (zh: string, en: string): I18nText => ({ 'zh-CN': zh, 'en-US': en });
+
+export function usage(catalog: Catalog): I18nText {
+  const lines = [...catalog.runbooks.values()]
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((rb) => {
+      const params = Object.entries(rb.params)
+        .map(([name, spec]) => (spec.default === undefined ? ` ${name}=<…>` : ` [${name}=${spec.default}]`))
+        .join('');
+      const aliases = rb.aliases.length ? ` (${rb.aliases.join(', ')})` : '';
+      return {
+        zh: `  ${rb.id}${aliases}${params} — ${rb.title['zh-CN']}`,
+        en: `  ${rb.id}${aliases}${params} — ${rb.title['en-US']}`,
+      };
+    });
+  const targets = [...catalog.targets.values()].map((tg) => tg.id + (tg.default ? '*' : '')).join(', ');
+  return t(
+    [
+      '用法：',
+      '  /rollback <runbook> [目标] [参数=值 …]   申请执行回滚（需 Tech Lead 审批）',
+      '  /rollback status                          本群进行中和最近的回滚',
+      '  /rollback cancel [run] [now]              取消（默认当前步骤结束后；now 立即终止）',
+      '  /rollback export <run> [md|json|csv]      导出时间线（复盘用）',
+      '  /rollback help                            显示本帮助',
+      'Runbooks:',
+      ...lines.map((l) => l.zh),
+      `目标（* 为默认）：${targets}`,
+    ].join('\n'),
+    [
+      'Usage:',
+      '  /rollback <runbook> [target] [key=value …]   request a run (a Tech Lead approves)',
+      '  /rollback status                             active and recent runs in this chat',
+      '  /rollback cancel [run] [now]                 cancel (after the current step; now: kill it)',
+      '  /rollback export <run> [md|json|csv]         post the timeline for the post-mortem',
+      '  /rollback help                               this help',
+      'Runbooks:',
+      ...lines.map((l) => l.en),
+      `Targets (* = default): ${targets}`,
+    ].join('\n'),
+  );
+}
+
+export const replies = {
+  notIncidentChat: t(
+    '抱歉，我只在事故群中执行回滚操作。请在配置的事故群里 @我。',
+    'Sorry, I only act in the configured incident chats. Please @-mention me there.',
+  ),
+  notAllowedRequester: t(
+    '抱歉，你不在可发起回滚的名单中。',
+    'Sorry, you are not on the list of people who may request rollbacks.',
+  ),
+  invalid: (reason: string, help: I18nText) =>
+    t(
+      `无法理解该命令：${reason}\n\n${help['zh-CN']}`,
+      `I could not read that command: ${reason}\n\n${help['en-US']}`,
+    ),
+  unknownRunbook: (name: string, help: I18nText) =>
+    t(
+      `没有名为 "${name}" 的 runbook。\n\n${help['zh-CN']}`,
+      `There is no runbook "${name}".\n\n${help['en-US']}`,
+    ),
+  targetRefused: (reason: string) => t(`无法使用该目标：${reason}`, `Cannot use that target: ${reason}`),
+  badParams: (lines: string[]) =>
+    t(`参数错误：\n${lines.join('\n')}`, `Bad parameters:\n${lines.join('\n')}`),
+  extraWords: (words: string[]) =>
+    t(
+      `多余的参数：${words.join(' ')}（参数格式为 key=value）`,
+      `Unexpected words: ${words.join(' ')} (parameters are key=value)`,
+    ),
+  targetBusy: (target: string, runId: string, state: string) =>
+    t(
+      `目标 ${target} 已有进行中的回滚 ${runId}（${state}）。完成或取消后再申请。`,
+      `Target ${target} already has an active run ${runId} (${state}). Wait for it or cancel it first.`,
+    ),
+  noSuchRun: (runId: string) => t(`找不到回滚 ${runId}。`, `No run ${runId} here.`),
+  noActiveRun: t('本群没有进行中的回滚。', 'There is no active run in this chat.'),
+  cancelNotAllowed: t('只有发起人或 Tech Lead 可以取消。', 'Only the requester or a Tech Lead may cancel.'),
+  cancelNotActive: (runId: string, state: string) =>
+    t(`回滚 ${runId} 已是 ${state}，无法取消。`, `Run ${runId} is already ${state}; nothing to cancel.`),
+  cancelled: (runId: string) => t(`回滚 ${runId} 已取消。`, `Run ${runId} is cancelled.`),
+  cancelAfterStep: (runId: string) =>
+    t(`回滚 ${runId} 将在当前步骤结束后停止。`, `Run ${runId} will stop after the current step.`),
+  cancelNow: (runId: string) => t(`正在立即终止回滚 ${runId}。`, `Stopping run ${runId} now.`),
+};
+
+export function statusText(
+  rows: { id: string; runbook: string; target: string; state: string; created: string }[],
+): I18nText {
+  if (rows.length === 0) return t('本群还没有回滚记录。', 'No runs in this chat yet.');
+  const lines = rows.map((r) => `  ${r.id}  ${r.runbook} → ${r.target}  ${r.state}  ${r.created}`);
+  return t(`本群的回滚：\n${lines.join('\n')}`, `Runs in this chat:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * The bot's whole configuration: one schema over the environment names of DESIGN.md's Contract.
+ * Parsed once at start-up; nothing deeper reads process.env. No secret has a default.
+ */
+
+const csv = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const required = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, `${what} is required`);
+
+const domain = z
+  .string()
+  .default('feishu')
+  .refine((value) => ['feishu', 'lark'].includes(value) || /^https?:\/\/[^\s/]+(:\d+)?$/.test(value), {
+    message: 'must be feishu, lark, or a base URL without a trailing slash (e.g. http://127.0.0.1:4000)',
+  });
+
+const timezone = z
+  .string()
+  .default('Asia/Shanghai')
+  .refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an IANA time zone such as Asia/Shanghai' },
+  );
+
+export const envSchema = z.object({
+  LARK_APP_ID: required('LARK_APP_ID'),
+  LARK_APP_SECRET: required('LARK_APP_SECRET'),
+  LARK_VERIFICATION_TOKEN: required('LARK_VERIFICATION_TOKEN'),
+  /** Empty means "no encryption"; signatures are then checked with an empty key (fails closed if absent). */
+  LARK_ENCRYPT_KEY: z.string().default(''),
+  LARK_DOMAIN: domain,
+  LARK_BOT_OPEN_ID: z.string().trim().optional(),
+  INCIDENT_CHAT_IDS: csv.refine((ids) => ids.length > 0, { message: 'needs at least one chat id (oc_…)' }),
+  TECH_LEAD_OPEN_IDS: csv.refine((ids) => ids.length > 0, { message: 'needs at least one open_id (ou_…)' }),
+  REQUESTER_OPEN_IDS: csv,
+  DATABASE_URL: required('DATABASE_URL').refine((url) => /^postgres(ql)?:\/\//.test(url), {
+    message: 'must be a postgres:// URL',
+  }),
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((url) => /^rediss?:\/\//.test(url), { message: 'must be a redis:// URL' }),
+  QUEUE_PREFIX: z
+    .string()
+    .default('rollback-bot')
+    .refine((p) => /^[A-Za-z0-9_.-]{1,64}$/.test(p), { message: 'letters, digits, _ . - only' }),
+  RUNBOOKS_DIR: z.string().default('./runbooks'),
+  TARGETS_FILE: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  TIMEZONE: timezone,
+  LOCALE: z.enum(['zh-CN', 'en-US']).default('zh-CN'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(env);
+  if (result.success) {
+    const config = result.data;
+    if (!config.TARGETS_FILE) config.TARGETS_FILE = `${config.RUNBOOKS_DIR.replace(/\/$/, '')}/targets.yaml`;
+    return config;
+  }
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '?');
+    const message = issue.message.startsWith(name) ? issue.message : `${name} ${issue.message}`;
+    return message;
+  });
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,78 @@
+import type { I18nText } from '../../cards/model.js';
+
+/** A validated runbook, as loaded from `runbooks/<id>.yaml`. */
+export interface Runbook {
+  id: string;
+  /** Path of the file it came from (for messages). */
+  file: string;
+  /** sha256 of the file's bytes: part of the plan an approval binds to. */
+  hash: string;
+  aliases: string[];
+  title: I18nText;
+  description?: I18nText;
+  /** RTO budget in seconds, if the runbook declares one. */
+  rtoSeconds?: number;
+  approval: {
+    approvers: 'tech_leads';
+    quorum: number;
+    fourEyes: boolean;
+    expiresInSeconds: number;
+  };
+  params: Record<string, ParamSpec>;
+  preflight: StepSpec[];
+  steps: StepSpec[];
+}
+
+export interface ParamSpec {
+  /** When absent, the parameter is required. */
+  default?: string;
+  /** Anchored regular expression the value must match (source text, for messages). */
+  pattern: string;
+  description?: I18nText;
+}
+
+/** A step as written: `run` is an argv template or a single `{{target.x}}` placeholder naming an argv. */
+export interface StepSpec {
+  id: string;
+  title: I18nText;
+  run: string[] | string;
+  cwd?: string;
+  /** Extra environment for this step (templated like argv). */
+  env?: Record<string, string>;
+  timeoutSeconds: number;
+  idempotent: boolean;
+  retry?: { attempts: number; everySeconds: number };
+}
+
+/** A validated target from `targets.yaml`, with `${VAR}` already expanded from the bot's environment. */
+export interface Target {
+  id: string;
+  default: boolean;
+  /** Environment passed to every step; every value is a secret for redaction. */
+  env: Record<string, string>;
+  /** Every other key of the target (`alembic_dir`, `app_url`, `stop_app`, …), expanded. */
+  vars: Record<string, string | string[]>;
+  /** Set when a `${VAR}` had no value and no default: the target cannot be chosen. */
+  unavailable?: string;
+}
+
+/** A step ready to spawn: placeholders filled, paths resolved. */
+export interface ResolvedStep {
+  idx: number;
+  id: string;
+  title: I18nText;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  idempotent: boolean;
+  retry?: { attempts: number; everyMs: number };
+}
+
+export interface Catalog {
+  runbooks: Map<string, Runbook>;
+  /** alias (and id) → runbook id; case-insensitive for ASCII. */
+  aliases: Map<string, string>;
+  targets: Map<string, Target>;
+  defaultTargetId?: string;
+}

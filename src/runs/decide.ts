@@ -1,0 +1,161 @@
+import type { CardActionValue, I18nText, RunView } from '../../cards/model.js';
+import { inTransaction } from '../db/pool.js';
+import { Owed } from './outbox-writer.js';
+import type { RunsDeps } from './ports.js';
+import {
+  countApprovals,
+  expireIfDue,
+  getApprovals,
+  getRun,
+  getSteps,
+  insertApproval,
+  transition,
+} from './run-repo.js';
+import { toRunView } from './view.js';
+
+export type ToastType = 'success' | 'info' | 'warning' | 'error';
+
+/** The answer to a card click: a toast, and the card as it now stands (absent: leave the card alone). */
+export interface ClickOutcome {
+  toast: { type: ToastType; text: I18nText };
+  view?: RunView;
+}
+
+const t = (zh: string, en: string): I18nText => ({ 'zh-CN': zh, 'en-US': en });
+
+const STATE_TEXT: Record<string, I18nText> = {
+  queued: t('已批准', 'already approved'),
+  running: t('正在执行', 'already running'),
+  paused: t('已暂停', 'paused'),
+  succeeded: t('已成功完成', 'already finished'),
+  failed: t('已失败结束', 'already failed'),
+  rejected: t('已被拒绝', 'already rejected'),
+  expired: t('已过期', 'expired'),
+  cancelled: t('已取消', 'cancelled'),
+};
+
+/**
+ * Approve or reject a run from its card. Serialised per run by a row lock; every change is a guarded
+ * transition, so double clicks and two leads clicking at once approve once and execute once.
+ */
+export async function decide(
+  deps: RunsDeps,
+  click: { operatorOpenId: string; value: CardActionValue },
+): Promise<ClickOutcome> {
+  const { value, operatorOpenId } = click;
+  let queued = false;
+  const outcome = await inTransaction(deps.pool, async (tx): Promise<ClickOutcome> => {
+    const run = await getRun(tx, value.run, true);
+    if (!run) return { toast: { type: 'error', text: t('找不到该回滚记录。', 'This run does not exist.') } };
+    const view = async () =>
+      toRunView(
+        (await getRun(tx, run.id)) ?? run,
+        await getSteps(tx, run.id),
+        await getApprovals(tx, run.id),
+      );
+    if (run.state !== 'awaiting_approval') {
+      const said = STATE_TEXT[run.state] ?? t(run.state, run.state);
+      return {
+        toast: { type: 'info', text: t(`该回滚${said['zh-CN']}。`, `This run is ${said['en-US']}.`) },
+        view: await view(),
+      };
+    }
+    if (run.expires_at && new Date(run.expires_at).getTime() <= deps.now()) {
+      await transition(tx, run.id, ['awaiting_approval'], 'expired', { finished_at: new Date(deps.now()) });
+      return {
+        toast: {
+          type: 'warning',
+          text: t('该申请已过期，请重新发起。', 'This request has expired; please request again.'),
+        },
+        view: await view(),
+      };
+    }
+    if (!deps.policy.techLeadOpenIds.includes(operatorOpenId)) {
+      return {
+        toast: {
+          type: 'error',
+          text: t('只有 Tech Lead 可以审批回滚。', 'Only a Tech Lead may approve or reject a rollback.'),
+        },
+      };
+    }
+    if (value.action === 'reject') {
+      await insertApproval(tx, run.id, operatorOpenId, 'reject', run.plan_hash);
+      await transition(tx, run.id, ['awaiting_approval'], 'rejected', {
+        finished_at: new Date(deps.now()),
+        actor_open_id: operatorOpenId,
+      });
+      return { toast: { type: 'info', text: t('已拒绝该回滚。', 'Rollback rejected.') }, view: await view() };
+    }
+    if (run.four_eyes && operatorOpenId === run.requester_open_id) {
+      return {
+        toast: {
+          type: 'error',
+          text: t(
+            '你是该回滚的发起人，不能自己审批（四眼原则）：请另一位 Tech Lead 审批。',
+            'You requested this run, so you cannot approve it (four-eyes): another Tech Lead must.',
+          ),
+        },
+      };
+    }
+    if (value.plan !== run.plan_hash) {
+      return {
+        toast: {
+          type: 'warning',
+          text: t(
+            '计划已变化，卡片已刷新，请重新确认后审批。',
+            'The plan changed; the card was refreshed. Review it and approve again.',
+          ),
+        },
+        view: await view(),
+      };
+    }
+    if (!(await insertApproval(tx, run.id, operatorOpenId, 'approve', run.plan_hash))) {
+      return {
+        toast: { type: 'info', text: t('你已经批准过了。', 'You already approved this run.') },
+        view: await view(),
+      };
+    }
+    const approvals = await countApprovals(tx, run.id, run.plan_hash);
+    if (approvals < run.quorum) {
+      const text = t(
+        `已记录批准（${approvals}/${run.quorum}）。`,
+        `Approval recorded (${approvals}/${run.quorum}).`,
+      );
+      return { toast: { type: 'success', text }, view: await view() };
+    }
+    const moved = await transition(tx, run.id, ['awaiting_approval'], 'queued', {
+      approved_at: new Date(deps.now()),
+    });
+    queued = moved !== undefined;
+    return {
+      toast: { type: 'success', text: t('已批准，开始回滚。', 'Approved – rollback started.') },
+      view: await view(),
+    };
+  });
+  if (queued) {
+    await deps.jobs
+      .execute(value.run)
+      .catch((error) => deps.log.warn({ err: error }, 'execute not queued; the sweep will queue it'));
+  }
+  return outcome;
+}
+
+/** The delayed expiry job: expire a request still awaiting approval, and show it on the card. */
+export async function expireRun(deps: RunsDeps, runId: string): Promise<boolean> {
+  const owed: { o?: Owed } = {};
+  const expired = await inTransaction(deps.pool, async (tx) => {
+    const run = await expireIfDue(tx, runId);
+    if (!run) return false;
+    owed.o = new Owed(tx);
+    await owed.o.runCard(
+      toRunView(run, await getSteps(tx, runId), await getApprovals(tx, runId)),
+      run.chat_id,
+      'patch',
+      `${runId}-expired`,
+    );
+    return true;
+  });
+  if (owed.o)
+    await owed.o.flush(deps.jobs, (error) => deps.log.warn({ err: error }, 'delivery trigger failed'));
+  return expired;
+}

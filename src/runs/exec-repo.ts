@@ -1,0 +1,99 @@
+import type { StepState } from '../../cards/model.js';
+import type { Queryable } from '../db/pool.js';
+import type { RunRow, StepRow } from './run-repo.js';
+
+/**
+ * SQL of an execution attempt. Each attempt takes a lease with a fencing token (runs.lease_token); every step
+ * transition names the token it holds, so a worker that lost its lease changes nothing (0 rows).
+ */
+
+export async function acquireLease(
+  q: Queryable,
+  runId: string,
+  leaseMs: number,
+): Promise<RunRow | undefined> {
+  const result = await q.query(
+    `UPDATE runs SET state = 'running', lease_token = lease_token + 1,
+       lease_expires_at = now() + $2 * interval '1 millisecond', started_at = coalesce(started_at, now())
+     WHERE id = $1 AND state IN ('queued', 'running') RETURNING *`,
+    [runId, leaseMs],
+  );
+  return result.rows[0];
+}
+
+export async function renewLease(
+  q: Queryable,
+  runId: string,
+  lease: string,
+  leaseMs: number,
+): Promise<boolean> {
+  const result = await q.query(
+    `UPDATE runs SET lease_expires_at = now() + $3 * interval '1 millisecond'
+     WHERE id = $1 AND lease_token = $2 AND state = 'running'`,
+    [runId, lease, leaseMs],
+  );
+  return result.rowCount === 1;
+}
+
+export async function startStep(
+  q: Queryable,
+  runId: string,
+  idx: number,
+  lease: string,
+  from: readonly StepState[],
+): Promise<StepRow | undefined> {
+  const result = await q.query(
+    `UPDATE steps s SET state = 'running', started_at = now(), finished_at = NULL, attempt = s.attempt + 1,
+       exit_code = NULL, output_tail = NULL
+     FROM runs r
+     WHERE s.run_id = $1 AND s.idx = $2 AND s.state = ANY($4::step_state[])
+       AND r.id = s.run_id AND r.lease_token = $3 AND r.state = 'running'
+     RETURNING s.*`,
+    [runId, idx, lease, from],
+  );
+  return result.rows[0];
+}
+
+export async function finishStep(
+  q: Queryable,
+  runId: string,
+  idx: number,
+  lease: string,
+  outcome: { state: StepState; exitCode: number | null; outputTail: string | null },
+): Promise<StepRow | undefined> {
+  const result = await q.query(
+    `UPDATE steps s SET state = $4, finished_at = now(), exit_code = $5, output_tail = $6
+     FROM runs r
+     WHERE s.run_id = $1 AND s.idx = $2 AND s.state = 'running'
+       AND r.id = s.run_id AND r.lease_token = $3
+     RETURNING s.*`,
+    [runId, idx, lease, outcome.state, outcome.exitCode, outcome.outputTail],
+  );
+  return result.rows[0];
+}
+
+/** Mark steps that never ran (after a failure or cancel) as skipped/cancelled, for an honest record. */
+export async function closePendingSteps(q: Queryable, runId: string, state: StepState): Promise<void> {
+  await q.query(`UPDATE steps SET state = $2 WHERE run_id = $1 AND state = 'pending'`, [runId, state]);
+}
+
+export async function finishRun(
+  q: Queryable,
+  runId: string,
+  lease: string,
+  state: 'succeeded' | 'failed' | 'cancelled' | 'paused',
+  reason: string | null,
+): Promise<RunRow | undefined> {
+  const result = await q.query(
+    `UPDATE runs SET state = $3::run_state, reason = $4, lease_expires_at = NULL,
+       finished_at = CASE WHEN $3::text = 'paused' THEN NULL ELSE now() END
+     WHERE id = $1 AND lease_token = $2 AND state = 'running' RETURNING *`,
+    [runId, lease, state, reason],
+  );
+  return result.rows[0];
+}
+
+export async function cancelRequested(q: Queryable, runId: string): Promise<'after_step' | 'now' | null> {
+  const result = await q.query('SELECT cancel_requested FROM runs WHERE id = $1', [runId]);
+  return result.rows[0]?.cancel_requested ?? null;
+}

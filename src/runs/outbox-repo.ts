@@ -1,0 +1,87 @@
+import type { Queryable } from '../db/pool.js';
+import type { OutboxPayload } from './outbox-payload.js';
+
+export type OutboxOp = 'create' | 'reply' | 'thread' | 'patch';
+
+export interface NewOutboxRow {
+  stream: string;
+  runId?: string;
+  chatId: string;
+  op: OutboxOp;
+  replyTo?: string;
+  payload: OutboxPayload;
+  uuid: string;
+}
+
+export interface OutboxRow {
+  id: string;
+  stream: string;
+  run_id: string | null;
+  chat_id: string;
+  op: OutboxOp;
+  reply_to: string | null;
+  payload: OutboxPayload;
+  uuid: string;
+  attempts: number;
+}
+
+/**
+ * Queue a message owed to Lark, in the caller's transaction. A card patch supersedes the run's earlier
+ * pending patches: only the latest content is ever sent.
+ */
+export async function enqueueOutbox(q: Queryable, row: NewOutboxRow): Promise<string> {
+  if (row.op === 'patch' && row.runId) {
+    await q.query(
+      `UPDATE outbox SET state = 'superseded' WHERE run_id = $1 AND op = 'patch' AND state = 'pending'`,
+      [row.runId],
+    );
+  }
+  const result = await q.query(
+    `INSERT INTO outbox (stream, run_id, chat_id, op, reply_to, payload, uuid)
+     VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
+    [row.stream, row.runId ?? null, row.chatId, row.op, row.replyTo ?? null, row.payload, row.uuid],
+  );
+  return result.rows[0].id;
+}
+
+export async function pendingInStream(q: Queryable, stream: string, limit = 20): Promise<OutboxRow[]> {
+  const result = await q.query(
+    `SELECT id, stream, run_id, chat_id, op, reply_to, payload, uuid, attempts FROM outbox
+     WHERE stream = $1 AND state = 'pending' ORDER BY id LIMIT $2`,
+    [stream, limit],
+  );
+  return result.rows;
+}
+
+export async function markSent(q: Queryable, id: string, larkMessageId: string | null): Promise<void> {
+  await q.query(`UPDATE outbox SET state = 'sent', sent_at = now(), lark_message_id = $2 WHERE id = $1`, [
+    id,
+    larkMessageId,
+  ]);
+}
+
+export async function markAttempt(q: Queryable, id: string, error: string): Promise<void> {
+  await q.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [id, error]);
+}
+
+export async function markFailed(q: Queryable, id: string, error: string): Promise<void> {
+  await q.query(
+    `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = $1`,
+    [id, error],
+  );
+}
+
+/** Streams with rows pending for longer than `olderThanMs` (the sweep re-triggers their delivery). */
+export async function stalePendingStreams(q: Queryable, olderThanMs: number): Promise<string[]> {
+  const result = await q.query(
+    `SELECT DISTINCT stream FROM outbox WHERE state = 'pending'
+       AND created_at < now() - $1 * interval '1 millisecond' LIMIT 500`,
+    [olderThanMs],
+  );
+  return result.rows.map((r) => r.stream);
+}
+
+export async function cardMessageIdOf(q: Queryable, runId: string): Promise<string | null> {
+  const result = await q.query('SELECT card_message_id FROM runs WHERE id = $1', [runId]);
+  return result.rows[0]?.card_message_id ?? null;
+}

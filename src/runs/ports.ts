@@ -1,0 +1,33 @@
+import type { Pool } from '../db/pool.js';
+import type { Catalog } from '../runbooks/types.js';
+
+/** What the runs domain needs from the outside, passed in (never imported), so tests can swap any part. */
+export interface JobPort {
+  execute(runId: string): Promise<void>;
+  /** Trigger delivery of one outbox row's stream. */
+  deliver(stream: string, outboxId: string): Promise<void>;
+  expireAt(runId: string, at: Date): Promise<void>;
+  /** Ask the worker running `runId` to kill its current step now. */
+  cancelNow?(runId: string): Promise<void>;
+}
+
+export interface Policy {
+  incidentChatIds: string[];
+  techLeadOpenIds: string[];
+  /** Empty: anyone in an incident chat may request. */
+  requesterOpenIds: string[];
+}
+
+export interface RunsDeps {
+  pool: Pool;
+  catalog: () => Catalog;
+  policy: Policy;
+  jobs: JobPort;
+  now: () => number;
+  newRunId: () => string;
+  /** Folder relative cwd's resolve against (the bot's working directory). */
+  baseDir: string;
+  /** PATH, HOME, LANG, TZ for step processes. */
+  stepBaseEnv: Record<string, string>;
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}

@@ -1,0 +1,89 @@
+import type { Command } from '../commands/parse.js';
+import { replies, usage } from '../commands/replies.js';
+import type { PoolClient } from '../db/pool.js';
+import { findRunbook, pickTarget } from '../runbooks/catalog.js';
+import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
+import { renderSteps, validateParams } from '../runbooks/render.js';
+import { planHash } from './ids.js';
+import type { Owed } from './outbox-writer.js';
+import type { RunsDeps } from './ports.js';
+import { activeRunOnTarget, getApprovals, getRun, getSteps, insertRun } from './run-repo.js';
+import { toRunView } from './view.js';
+
+type RequestCommand = Extract<Command, { kind: 'request' }>;
+
+/**
+ * Validate a request and create the run awaiting approval, with its approval card owed to Lark.
+ * Every refusal is a chat reply that says what to change. Returns the new run's id.
+ */
+export async function requestRun(
+  deps: RunsDeps,
+  tx: PoolClient,
+  owed: Owed,
+  msg: { chatId: string; messageId: string; senderOpenId: string },
+  command: RequestCommand,
+): Promise<{ runId: string; expiresAt: Date } | undefined> {
+  const catalog = deps.catalog();
+  const say = (text: Parameters<Owed['reply']>[2]) => owed.reply(msg.chatId, msg.messageId, text);
+  const runbook = findRunbook(catalog, command.runbook);
+  if (!runbook) return void (await say(replies.unknownRunbook(command.runbook, usage(catalog))));
+  // Parameters first: a bad value is named even when stray words follow it.
+  const checked = validateParams(runbook, command.params);
+  if (!checked.ok) return void (await say(replies.badParams(checked.errors.map((e) => `  ${e.message}`))));
+  const choice = pickTarget(catalog, runbook, command.target);
+  if (!choice.ok) return void (await say(replies.targetRefused(choice.reason)));
+  const target = choice.target;
+  if (command.extras.length > 0) return void (await say(replies.extraWords(command.extras)));
+
+  const busy = await activeRunOnTarget(tx, target.id);
+  if (busy) return void (await say(replies.targetBusy(target.id, busy.id, busy.state)));
+
+  const runId = deps.newRunId();
+  const steps = renderSteps(runbook, 'steps', target, checked.params, {
+    runId,
+    baseDir: deps.baseDir,
+    extraEnv: deps.stepBaseEnv,
+  });
+  const redact = createRedactor(secretsOfTarget(target));
+  const hash = planHash({
+    runbookHash: runbook.hash,
+    targetId: target.id,
+    params: checked.params,
+    argv: steps.map((s) => s.argv),
+  });
+  const expiresAt = new Date(deps.now() + runbook.approval.expiresInSeconds * 1000);
+  const inserted = await insertRun(tx, {
+    id: runId,
+    runbookId: runbook.id,
+    runbookHash: runbook.hash,
+    targetId: target.id,
+    params: checked.params,
+    planHash: hash,
+    meta: {
+      title: runbook.title,
+      ...(runbook.rtoSeconds !== undefined ? { rtoSeconds: runbook.rtoSeconds } : {}),
+    },
+    chatId: msg.chatId,
+    requesterOpenId: msg.senderOpenId,
+    sourceMessageId: msg.messageId,
+    state: 'awaiting_approval',
+    quorum: runbook.approval.quorum,
+    fourEyes: runbook.approval.fourEyes,
+    expiresAt,
+    steps: steps.map((s) => ({
+      stepId: s.id,
+      title: s.title,
+      argv: s.argv.map(redact),
+      idempotent: s.idempotent,
+    })),
+  });
+  if (!inserted) {
+    const other = await activeRunOnTarget(tx, target.id);
+    return void (await say(replies.targetBusy(target.id, other?.id ?? '?', other?.state ?? 'active')));
+  }
+  const row = await getRun(tx, runId);
+  if (!row) throw new Error(`run ${runId} vanished inside its own transaction`);
+  const view = toRunView(row, await getSteps(tx, runId), await getApprovals(tx, runId));
+  await owed.runCard(view, msg.chatId, 'create', `${runId}-card`);
+  return { runId, expiresAt };
+}

@@ -1,0 +1,107 @@
+import type { Command } from '../commands/parse.js';
+import { replies, statusText, usage } from '../commands/replies.js';
+import { inTransaction, type PoolClient } from '../db/pool.js';
+import { cancelRun } from './cancel.js';
+import { recordInbound } from './events-repo.js';
+import { exportRun } from './export.js';
+import { Owed } from './outbox-writer.js';
+import type { RunsDeps } from './ports.js';
+import { requestRun } from './request.js';
+import { recentRunsInChat } from './run-repo.js';
+
+export interface IncomingMessage {
+  eventId: string;
+  messageId: string;
+  chatId: string;
+  senderOpenId: string;
+  /** undefined: addressed to the bot but not a /rollback command (answered with the usage). */
+  command: Command | undefined;
+}
+
+export interface MessageOutcome {
+  duplicate: boolean;
+  runId?: string;
+}
+
+/**
+ * Act on one chat message addressed to the bot: dedupe by event_id/message_id, check the chat and the
+ * requester, then do what the command says. Everything happens in one transaction, replies included.
+ */
+export async function handleMessage(deps: RunsDeps, msg: IncomingMessage): Promise<MessageOutcome> {
+  let owed!: Owed;
+  let runId: string | undefined;
+  let expiresAt: Date | undefined;
+  const fresh = await inTransaction(deps.pool, async (tx) => {
+    if (!(await recordInbound(tx, msg.eventId, msg.messageId))) return false;
+    owed = new Owed(tx);
+    const created = await act(deps, tx, owed, msg);
+    runId = created?.runId;
+    expiresAt = created?.expiresAt;
+    return true;
+  });
+  if (!fresh) return { duplicate: true };
+  await owed.flush(deps.jobs, (error) =>
+    deps.log.warn({ err: error }, 'delivery trigger failed; the sweep will retry'),
+  );
+  if (runId && expiresAt) {
+    await deps.jobs
+      .expireAt(runId, expiresAt)
+      .catch((error) =>
+        deps.log.warn({ err: error }, 'expiry job not queued; checked at click time and by the sweep'),
+      );
+  }
+  return runId ? { duplicate: false, runId } : { duplicate: false };
+}
+
+async function act(
+  deps: RunsDeps,
+  tx: PoolClient,
+  owed: Owed,
+  msg: IncomingMessage,
+): Promise<{ runId: string; expiresAt: Date } | undefined> {
+  const { policy } = deps;
+  const say = (text: Parameters<Owed['reply']>[2]) => owed.reply(msg.chatId, msg.messageId, text);
+  if (!policy.incidentChatIds.includes(msg.chatId)) {
+    await say(replies.notIncidentChat);
+    return undefined;
+  }
+  const command = msg.command;
+  const help = usage(deps.catalog());
+  if (!command || command.kind === 'help') {
+    await say(help);
+    return undefined;
+  }
+  switch (command.kind) {
+    case 'invalid':
+      await say(replies.invalid(command.reason, help));
+      return undefined;
+    case 'status': {
+      const rows = await recentRunsInChat(tx, msg.chatId, 8);
+      await say(
+        statusText(
+          rows.map((r) => ({
+            id: r.id,
+            runbook: r.runbook_id,
+            target: r.target_id,
+            state: r.state,
+            created: new Date(r.created_at).toISOString().slice(0, 16).replace('T', ' '),
+          })),
+        ),
+      );
+      return undefined;
+    }
+    case 'cancel':
+      await cancelRun(deps, tx, owed, { ...msg, runId: command.runId, mode: command.mode });
+      return undefined;
+    case 'export':
+      await say(await exportRun(tx, command.runId, command.format, msg.chatId));
+      return undefined;
+    case 'request': {
+      if (policy.requesterOpenIds.length > 0 && !policy.requesterOpenIds.includes(msg.senderOpenId)) {
+        await say(replies.notAllowedRequester);
+        return undefined;
+      }
+      return requestRun(deps, tx, owed, msg, command);
+    }
+  }
+}

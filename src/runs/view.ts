@@ -1,0 +1,55 @@
+import type { RunView } from '../../cards/model.js';
+import type { Queryable } from '../db/pool.js';
+import type { ApprovalRow, RunRow, StepRow } from './run-repo.js';
+import { getApprovals, getRun, getSteps } from './run-repo.js';
+
+const iso = (d: Date | null | undefined): string | undefined => (d ? new Date(d).toISOString() : undefined);
+
+/** The card view of a run: a pure projection of its rows. Output tails are stored redacted already. */
+export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[]): RunView {
+  const view: RunView = {
+    runId: run.id,
+    runbookId: run.runbook_id,
+    title: run.view.title,
+    targetId: run.target_id,
+    params: run.params,
+    state: run.state,
+    requesterOpenId: run.requester_open_id,
+    approvals: approvals.map((a) => ({
+      openId: a.approver_open_id,
+      decision: a.decision,
+      at: iso(a.created_at) ?? '',
+    })),
+    quorum: run.quorum,
+    fourEyes: run.four_eyes,
+    planHash: run.plan_hash,
+    createdAt: iso(run.created_at) ?? '',
+    steps: steps.map((s) => ({
+      idx: s.idx,
+      id: s.step_id,
+      title: s.title,
+      state: s.state,
+      idempotent: s.idempotent,
+      ...(s.started_at ? { startedAt: iso(s.started_at) } : {}),
+      ...(s.finished_at ? { finishedAt: iso(s.finished_at) } : {}),
+      ...(s.exit_code !== null ? { exitCode: s.exit_code } : {}),
+      ...(s.output_tail ? { outputTail: s.output_tail } : {}),
+    })),
+  };
+  if (run.expires_at) view.expiresAt = iso(run.expires_at);
+  if (run.started_at) view.startedAt = iso(run.started_at);
+  if (run.finished_at) view.finishedAt = iso(run.finished_at);
+  if (run.view.rtoSeconds !== undefined) view.rtoSeconds = run.view.rtoSeconds;
+  if (run.view.preflight) view.preflight = run.view.preflight;
+  if (run.view.notices?.length) view.notices = run.view.notices;
+  if (run.reason) view.reason = run.reason;
+  if (run.actor_open_id) view.actorOpenId = run.actor_open_id;
+  return view;
+}
+
+export async function loadRunView(q: Queryable, runId: string): Promise<RunView | undefined> {
+  const run = await getRun(q, runId);
+  if (!run) return undefined;
+  const [steps, approvals] = await Promise.all([getSteps(q, runId), getApprovals(q, runId)]);
+  return toRunView(run, steps, approvals);
+}

@@ -1,0 +1,77 @@
+import { buildRunCard, cardResponse, toast } from '../../cards/index.js';
+import type { CardActionValue, RenderOptions } from '../../cards/model.js';
+import { parseCommand } from '../commands/parse.js';
+import { commandText, type InboundEvent } from '../lark/events.js';
+import { decide } from '../runs/decide.js';
+import type { RunsDeps } from '../runs/ports.js';
+import { handleMessage } from '../runs/service.js';
+
+const ACTIONS: readonly CardActionValue['action'][] = [
+  'approve',
+  'reject',
+  'cancel_after_step',
+  'cancel_now',
+  'retry',
+  'skip',
+  'abort',
+];
+
+function actionValue(value: Record<string, unknown>): CardActionValue | undefined {
+  const { action, run, plan } = value;
+  if (typeof action !== 'string' || !ACTIONS.includes(action as CardActionValue['action'])) return undefined;
+  if (typeof run !== 'string' || !/^r[0-9a-z]{6,30}$/.test(run)) return undefined;
+  if (plan !== undefined && typeof plan !== 'string') return undefined;
+  return { action: action as CardActionValue['action'], run, ...(plan !== undefined ? { plan } : {}) };
+}
+
+export interface InboundDeps {
+  runs: RunsDeps;
+  botOpenId: string;
+  render: RenderOptions;
+}
+
+/**
+ * Act on one verified event and return the HTTP body to answer with. Messages not meant for the bot are
+ * answered without touching Postgres or Redis.
+ */
+export async function dispatchEvent(deps: InboundDeps, event: InboundEvent): Promise<object> {
+  if (event.kind === 'ignored') return {};
+  if (event.kind === 'message') {
+    if (event.senderType !== 'user' || event.messageType !== 'text') return {};
+    const mentioned = event.mentions.some((m) => m.openId === deps.botOpenId);
+    const text = commandText(event, deps.botOpenId);
+    if (text === undefined) return {};
+    const command = parseCommand(text);
+    if (!command && !mentioned) return {};
+    await handleMessage(deps.runs, {
+      eventId: event.eventId,
+      messageId: event.messageId,
+      chatId: event.chatId,
+      senderOpenId: event.senderOpenId,
+      command,
+    });
+    return {};
+  }
+  const value = actionValue(event.value);
+  const locale = deps.render.locale;
+  if (!value) {
+    return cardResponse(
+      toast('error', { 'zh-CN': '无法识别的操作。', 'en-US': 'Unrecognised action.' }, locale),
+    );
+  }
+  if (value.action !== 'approve' && value.action !== 'reject') {
+    return cardResponse(
+      toast(
+        'info',
+        {
+          'zh-CN': '该操作尚未支持，请使用 /rollback cancel。',
+          'en-US': 'Not supported yet; use /rollback cancel.',
+        },
+        locale,
+      ),
+    );
+  }
+  const outcome = await decide(deps.runs, { operatorOpenId: event.operatorOpenId, value });
+  const card = outcome.view ? buildRunCard(outcome.view, deps.render) : undefined;
+  return cardResponse(toast(outcome.toast.type, outcome.toast.text, locale), card);
+}

@@ -1,0 +1,186 @@
+import type { StepState } from '../../cards/model.js';
+import type { Pool } from '../db/pool.js';
+import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
+import { renderSteps } from '../runbooks/render.js';
+import type { Catalog, ResolvedStep } from '../runbooks/types.js';
+import { acquireLease, cancelRequested, renewLease } from '../runs/exec-repo.js';
+import { planHash } from '../runs/ids.js';
+import type { JobPort } from '../runs/ports.js';
+import { getSteps } from '../runs/run-repo.js';
+import { type StepOutcome, spawnStep } from './spawn-step.js';
+import { RunRecorder } from './transitions.js';
+
+export interface ExecuteDeps {
+  pool: Pool;
+  jobs: JobPort;
+  catalog: () => Catalog;
+  baseDir: string;
+  stepBaseEnv: Record<string, string>;
+  log: {
+    info(o: object, m: string): void;
+    warn(o: object, m: string): void;
+    error(o: object, m: string): void;
+  };
+  /** How often a running step checks for cancel-now and renews its lease. @defaultValue 500 */
+  pollMs?: number;
+  /** Lease length; renewed while a step runs. @defaultValue 30000 */
+  leaseMs?: number;
+  /** Aborted on shutdown: the running step is killed and recorded interrupted. */
+  shutdown?: AbortSignal;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+
+/**
+ * Execute a run's steps in order under a fenced lease. Step states live in Postgres, so a second attempt
+ * (a crashed worker's job handed on) skips finished steps, re-runs an interrupted idempotent step, and pauses
+ * on an interrupted non-idempotent one: it is never re-run without a person's Retry.
+ */
+export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void> {
+  const leaseMs = deps.leaseMs ?? 30_000;
+  const run = await acquireLease(deps.pool, runId, leaseMs);
+  if (!run) return; // not queued or running: cancelled, finished, or never approved
+  const rec = new RunRecorder(deps.pool, deps.jobs, runId, run.lease_token, (error) =>
+    deps.log.warn({ err: error, runId }, 'delivery trigger failed; the sweep will retry'),
+  );
+  const catalog = deps.catalog();
+  const runbook = catalog.runbooks.get(run.runbook_id);
+  const target = catalog.targets.get(run.target_id);
+  let steps: ResolvedStep[] = [];
+  let drift: string | undefined;
+  if (!runbook || !target || runbook.hash !== run.runbook_hash)
+    drift = 'the runbook changed since it was approved';
+  else {
+    steps = renderSteps(runbook, 'steps', target, run.params, {
+      runId,
+      baseDir: deps.baseDir,
+      extraEnv: deps.stepBaseEnv,
+    });
+    const hash = planHash({
+      runbookHash: runbook.hash,
+      targetId: target.id,
+      params: run.params,
+      argv: steps.map((s) => s.argv),
+    });
+    if (hash !== run.plan_hash) drift = 'the rendered commands differ from the approved plan';
+  }
+  if (drift || !target) {
+    await rec.finished('failed', `plan drift: ${drift}`);
+    return;
+  }
+  const redact = createRedactor(secretsOfTarget(target));
+  const rows = await getSteps(deps.pool, runId);
+  if (rows.every((r) => r.state === 'pending')) await rec.started();
+
+  for (const step of steps) {
+    const row = rows[step.idx];
+    if (!row || row.state === 'succeeded' || row.state === 'skipped') continue;
+    let from: StepState[] = ['pending'];
+    if (row.state === 'running') {
+      if (!row.idempotent) {
+        const at = row.started_at ? new Date(row.started_at).toISOString() : 'unknown time';
+        await rec.stepFinished(step.idx, { state: 'interrupted', exitCode: null, outputTail: null });
+        await rec.finished(
+          'paused',
+          `step ${step.id} was interrupted (started ${at}); it is not idempotent, so it was not re-run`,
+        );
+        return;
+      }
+      from = ['running'];
+    } else if (row.state === 'failed' || row.state === 'timed_out') {
+      // An earlier attempt recorded the failure but died before ending the run: end it, never go past it.
+      await rec.finished('failed', `step ${step.id} ${row.state === 'timed_out' ? 'timed out' : 'failed'}`);
+      return;
+    } else if (row.state === 'interrupted' || row.state === 'cancelled') {
+      await rec.finished('paused', `step ${step.id} was ${row.state}; it needs a person's decision`);
+      return;
+    } else if (row.state !== 'pending') {
+      continue;
+    }
+    const cancel = await cancelRequested(deps.pool, runId);
+    if (cancel) {
+      await rec.finished('cancelled', 'cancelled before this step');
+      return;
+    }
+    const started = await rec.stepStarted(step.idx, from);
+    if (!started) return deps.log.warn({ runId, step: step.id }, 'lease lost; another attempt owns this run');
+    const outcome = await runWithRetries(deps, runId, run.lease_token, step, redact, leaseMs);
+    const state: StepState = outcome.shutdown ? 'interrupted' : outcome.status;
+    const finished = await rec.stepFinished(step.idx, {
+      state,
+      exitCode: outcome.exitCode,
+      outputTail: outcome.outputTail || null,
+    });
+    if (!finished) return deps.log.warn({ runId, step: step.id }, 'lease lost while the step ran');
+    if (state === 'interrupted') {
+      await rec.finished('paused', `step ${step.id} was interrupted by a worker shutdown`);
+      return;
+    }
+    if (state === 'cancelled') {
+      await rec.finished('cancelled', `cancelled during step ${step.id}`);
+      return;
+    }
+    if (state !== 'succeeded') {
+      await rec.finished(
+        'failed',
+        `step ${step.id} ${state === 'timed_out' ? 'timed out' : `failed with exit code ${outcome.exitCode}`}`,
+      );
+      return;
+    }
+  }
+  await rec.finished('succeeded', null);
+}
+
+/** Spawn a step (with its retries), watching for cancel-now and shutdown, renewing the lease meanwhile. */
+async function runWithRetries(
+  deps: ExecuteDeps,
+  runId: string,
+  lease: string,
+  step: ResolvedStep,
+  redact: (text: string) => string,
+  leaseMs: number,
+): Promise<StepOutcome & { shutdown: boolean }> {
+  const attempts = step.retry?.attempts ?? 1;
+  const abort = new AbortController();
+  let shutdown = false;
+  const onShutdown = () => {
+    shutdown = true;
+    abort.abort();
+  };
+  deps.shutdown?.addEventListener('abort', onShutdown, { once: true });
+  const watcher = (async () => {
+    while (!abort.signal.aborted) {
+      await sleep(deps.pollMs ?? 500, abort.signal);
+      if (abort.signal.aborted) break;
+      try {
+        if ((await cancelRequested(deps.pool, runId)) === 'now') abort.abort();
+        else await renewLease(deps.pool, runId, lease, leaseMs);
+      } catch (error) {
+        deps.log.warn({ err: error, runId }, 'cancel/lease poll failed');
+      }
+    }
+  })();
+  try {
+    let outcome: StepOutcome | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      outcome = await spawnStep(step, { redact, signal: abort.signal });
+      if (outcome.status !== 'failed' && outcome.status !== 'timed_out') break;
+      if (attempt < attempts) await sleep(step.retry?.everyMs ?? 0, abort.signal);
+      if (abort.signal.aborted) break;
+    }
+    if (!outcome) throw new Error('a step ran zero times');
+    return { ...outcome, shutdown };
+  } finally {
+    deps.shutdown?.removeEventListener('abort', onShutdown);
+    abort.abort();
+    await watcher;
+  }
+}

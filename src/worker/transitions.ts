@@ -1,0 +1,112 @@
+import type { StepState } from '../../cards/model.js';
+import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
+import { closePendingSteps, finishRun, finishStep, startStep } from '../runs/exec-repo.js';
+import { Owed, patchUuid } from '../runs/outbox-writer.js';
+import type { JobPort } from '../runs/ports.js';
+import { getApprovals, getRun, getSteps, type RunRow, type StepRow } from '../runs/run-repo.js';
+import { toRunView } from '../runs/view.js';
+
+/**
+ * The executor's writes: each is one transaction that changes state under the lease and owes the matching
+ * thread reply and card update to Lark. Returns undefined when the lease was lost (someone else runs it).
+ */
+export class RunRecorder {
+  constructor(
+    private readonly pool: Pool,
+    private readonly jobs: JobPort,
+    private readonly runId: string,
+    private readonly lease: string,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  private async write<T>(
+    work: (tx: PoolClient, owed: Owed) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    let owed!: Owed;
+    const result = await inTransaction(this.pool, async (tx) => {
+      owed = new Owed(tx);
+      return work(tx, owed);
+    });
+    await owed.flush(this.jobs, this.onError);
+    return result;
+  }
+
+  private async view(tx: PoolClient, run?: RunRow) {
+    const row = run ?? (await getRun(tx, this.runId));
+    if (!row) throw new Error(`run ${this.runId} is gone`);
+    return { row, view: toRunView(row, await getSteps(tx, this.runId), await getApprovals(tx, this.runId)) };
+  }
+
+  /** The progress card as the run starts (or resumes). */
+  async started(): Promise<void> {
+    await this.write(async (tx, owed) => {
+      const { row, view } = await this.view(tx);
+      await owed.runCard(view, row.chat_id, 'patch', patchUuid(this.runId));
+      return true;
+    });
+  }
+
+  async stepStarted(idx: number, from: readonly StepState[]): Promise<StepRow | undefined> {
+    return this.write(async (tx, owed) => {
+      const step = await startStep(tx, this.runId, idx, this.lease, from);
+      if (!step) return undefined;
+      const { row, view } = await this.view(tx);
+      await owed.thread(
+        view,
+        row.chat_id,
+        { render: 'step_started', stepIdx: idx },
+        `${this.runId}-${idx}-s${step.attempt}`,
+      );
+      await owed.runCard(view, row.chat_id, 'patch', patchUuid(this.runId));
+      return step;
+    });
+  }
+
+  async stepFinished(
+    idx: number,
+    outcome: { state: StepState; exitCode: number | null; outputTail: string | null },
+  ): Promise<StepRow | undefined> {
+    return this.write(async (tx, owed) => {
+      const step = await finishStep(tx, this.runId, idx, this.lease, outcome);
+      if (!step) return undefined;
+      const { row, view } = await this.view(tx);
+      await owed.thread(
+        view,
+        row.chat_id,
+        { render: 'step_finished', stepIdx: idx },
+        `${this.runId}-${idx}-e${step.attempt}`,
+      );
+      await owed.runCard(view, row.chat_id, 'patch', patchUuid(this.runId));
+      return step;
+    });
+  }
+
+  /** End the run (or pause it); the target is freed in this same transaction by the state change. */
+  async finished(
+    state: 'succeeded' | 'failed' | 'cancelled' | 'paused',
+    reason: string | null,
+    notice?: { zh: string; en: string },
+  ): Promise<boolean> {
+    const done = await this.write(async (tx, owed) => {
+      if (state !== 'paused')
+        await closePendingSteps(tx, this.runId, state === 'cancelled' ? 'cancelled' : 'skipped');
+      const run = await finishRun(tx, this.runId, this.lease, state, reason);
+      if (!run) return undefined;
+      const { view } = await this.view(tx, run);
+      if (notice) {
+        const text = { 'zh-CN': notice.zh, 'en-US': notice.en };
+        await owed.thread(
+          view,
+          run.chat_id,
+          { render: 'text', text },
+          `${this.runId}-n-${patchUuid('').slice(3)}`,
+        );
+      }
+      if (state !== 'paused')
+        await owed.thread(view, run.chat_id, { render: 'summary' }, `${this.runId}-summary`);
+      await owed.runCard(view, run.chat_id, 'patch', patchUuid(this.runId));
+      return true;
+    });
+    return done === true;
+  }
+}

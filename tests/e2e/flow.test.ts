@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHAT,
+  type Harness,
+  LEAD_A,
+  LEAD_B,
+  ONCALL,
+  OTHER_CHAT,
+  runState,
+  SECRET,
+  STRANGER,
+  startHarness,
+  textOf,
+} from '../helpers/harness.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  if (process.env.E2E_DUMP_LOGS) console.log(h.logs.filter((l) => !l.includes('"level":30')).join('\n'));
+  await h?.close();
+});
+
+const cardsIn = (chatId: string) => h.sandbox.botMessages(chatId).filter((m) => m.msgType === 'interactive');
+const repliesTo = (messageId: string) =>
+  h.sandbox.botMessages().filter((m) => m.parentId === messageId && m.msgType === 'text');
+
+async function requestCard(text: string, sender = ONCALL) {
+  const before = cardsIn(CHAT).length;
+  const said = await h.sandbox.userSays({ chatId: CHAT, senderOpenId: sender, text });
+  expect(said.status).toBe(200);
+  return h.sandbox.waitFor(() => cardsIn(CHAT)[before], 10_000);
+}
+
+function approveValue(card: { content: unknown }) {
+  const json = JSON.stringify(card.content);
+  const match = /"value":(\{"action":"approve"[^}]*\})/.exec(json);
+  if (!match?.[1]) throw new Error(`no approve button in ${json.slice(0, 300)}`);
+  return JSON.parse(match[1]) as { action: string; run: string; plan: string };
+}
+
+describe('the whole flow through the sandbox', () => {
+  it('runs: command → approval card → lead approves → steps in the thread → summary', async () => {
+    const card = await requestCard('/rollback thin');
+    const value = approveValue(card);
+    expect(value.run).toMatch(/^r[0-9a-z]{10}$/);
+
+    const clicked = await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value });
+    expect(clicked.status).toBe(200);
+    expect(clicked.toast?.type).toBe('success');
+    expect(JSON.stringify(clicked.card)).not.toContain('"action":"approve"');
+
+    const summary = await h.sandbox.waitFor(
+      () => repliesTo(card.messageId).find((m) => /succeeded|成功/i.test(textOf(m)) && /RTO/.test(textOf(m))),
+      20_000,
+    );
+    expect(summary).toBeDefined();
+    const thread = repliesTo(card.messageId).map(textOf);
+    // Start and end of each of the three steps, in order, then the summary.
+    const titles = ['Stop the application', 'Downgrade the migration', 'Restart the application'];
+    const lines = thread.filter((t) => titles.some((title) => t.includes(title)));
+    expect(lines).toHaveLength(6);
+    for (const [i, title] of titles.entries()) {
+      expect(lines[2 * i]).toContain(title);
+      expect(lines[2 * i]).toMatch(/\b\d{2}:\d{2}:\d{2}\b/);
+      expect(lines[2 * i]).toMatch(/T\+\d{2}:\d{2}/);
+      expect(lines[2 * i + 1]).toContain(title);
+      expect(lines[2 * i + 1]).toMatch(/T\+\d{2}:\d{2}/);
+    }
+    expect(readFileSync(join(h.markerDir, 'runs.log'), 'utf8')).toBe('stop-app\ndowngrade -1\nrestart\n');
+    // The card was edited in place to the summary.
+    const final = h.sandbox.message(card.messageId);
+    expect(final?.history.length).toBeGreaterThan(1);
+    const state = await h.ctx.pool.query('SELECT state FROM runs WHERE id = $1', [value.run]);
+    expect(state.rows[0].state).toBe('succeeded');
+  });
+
+  it('marks a failing step with its exit code, fails the run, and never leaks the secret', async () => {
+    const card = await requestCard('/rollback failing other-db');
+    const value = approveValue(card);
+    await h.sandbox.click({ operatorOpenId: LEAD_B, messageId: card.messageId, value });
+    const failedLine = await h.sandbox.waitFor(
+      () => repliesTo(card.messageId).find((m) => /exit code 3/.test(textOf(m))),
+      20_000,
+    );
+    expect(textOf(failedLine)).toContain('***');
+    await runState(h, value.run, 'failed');
+    const steps = await h.ctx.pool.query(
+      'SELECT step_id, state, exit_code, output_tail FROM steps WHERE run_id = $1 ORDER BY idx',
+      [value.run],
+    );
+    expect(steps.rows.map((s) => [s.step_id, s.state, s.exit_code])).toEqual([
+      ['check', 'succeeded', 0],
+      ['leaky', 'failed', 3],
+      ['never', 'skipped', null],
+    ]);
+    expect(steps.rows[1].output_tail).toContain('token is ***');
+    // Nothing sent to Lark, logged, or stored holds the secret.
+    const sent = h.sandbox.requests().map((r) => JSON.stringify(r));
+    const everything = [...sent, ...h.sandbox.messages().map((m) => JSON.stringify(m)), ...h.logs].join('\n');
+    expect(everything).not.toContain(SECRET);
+    const dump = await h.ctx.pool.query(
+      `SELECT string_agg(t::text, ' ') AS all FROM (SELECT * FROM steps) t`,
+    );
+    expect(dump.rows[0].all).not.toContain(SECRET);
+  });
+
+  it('refuses a command from another chat politely', async () => {
+    await h.sandbox.userSays({ chatId: OTHER_CHAT, senderOpenId: ONCALL, text: '/rollback thin' });
+    const reply = await h.sandbox.waitFor(() => h.sandbox.botMessages(OTHER_CHAT)[0], 10_000);
+    expect(textOf(reply)).toMatch(/only act in the configured incident chats/);
+    const runs = await h.ctx.pool.query('SELECT count(*)::int AS n FROM runs WHERE chat_id = $1', [
+      OTHER_CHAT,
+    ]);
+    expect(runs.rows[0].n).toBe(0);
+  });
+
+  it('answers an unknown command with the usage', async () => {
+    const said = await h.sandbox.userSays({
+      chatId: CHAT,
+      senderOpenId: ONCALL,
+      text: '/rollback frobnicate now',
+    });
+    const reply = await h.sandbox.waitFor(
+      () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
+      10_000,
+    );
+    expect(textOf(reply)).toContain('There is no runbook "frobnicate"');
+    expect(textOf(reply)).toContain('Usage:');
+  });
+
+  it('names the parameter and its pattern for a bad value, and starts no run', async () => {
+    const said = await h.sandbox.userSays({
+      chatId: CHAT,
+      senderOpenId: ONCALL,
+      text: '/rollback thin revision=abc; rm -rf /',
+    });
+    const reply = await h.sandbox.waitFor(
+      () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
+      10_000,
+    );
+    expect(textOf(reply)).toContain('revision must match ^(-1|base|[0-9a-f]{12})$');
+  });
+
+  it('lets only Tech Leads approve, and never the requester', async () => {
+    const card = await requestCard('/rollback thin', LEAD_A);
+    const value = approveValue(card);
+    const stranger = await h.sandbox.click({ operatorOpenId: STRANGER, messageId: card.messageId, value });
+    expect(stranger.toast?.type).toBe('error');
+    expect(stranger.toast?.content).toMatch(/Only a Tech Lead/);
+    const self = await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value });
+    expect(self.toast?.content).toMatch(/four-eyes/);
+    const state = await h.ctx.pool.query('SELECT state FROM runs WHERE id = $1', [value.run]);
+    expect(state.rows[0].state).toBe('awaiting_approval');
+    // Two leads at once plus a double click: one approval wins, one execution.
+    const clicks = await Promise.all([
+      h.sandbox.click({ operatorOpenId: LEAD_B, messageId: card.messageId, value }),
+      h.sandbox.click({ operatorOpenId: LEAD_B, messageId: card.messageId, value }),
+    ]);
+    expect(clicks.map((c) => c.status)).toEqual([200, 200]);
+    expect(clicks.filter((c) => c.toast?.type === 'success')).toHaveLength(1);
+    await runState(h, value.run, 'succeeded');
+    const attempts = await h.ctx.pool.query('SELECT max(attempt)::int AS n FROM steps WHERE run_id = $1', [
+      value.run,
+    ]);
+    expect(attempts.rows[0].n).toBe(1);
+  });
+});
