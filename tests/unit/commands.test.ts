@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../src/commands/parse.js';
+import { commandText, type InboundEvent, parseEnvelope } from '../../src/lark/events.js';
+
+describe('parseCommand', () => {
+  it('reads every verb of the contract', () => {
+    expect(parseCommand('hello there')).toBeUndefined();
+    expect(parseCommand('/rollback')).toEqual({ kind: 'help' });
+    expect(parseCommand('/rollback help')).toEqual({ kind: 'help' });
+    expect(parseCommand('/rollback status')).toEqual({ kind: 'status' });
+    expect(parseCommand('/rollback cancel')).toEqual({ kind: 'cancel', mode: 'after_step' });
+    expect(parseCommand('/rollback cancel r1234567890 now')).toEqual({
+      kind: 'cancel',
+      runId: 'r1234567890',
+      mode: 'now',
+    });
+    expect(parseCommand('/rollback export r1234567890 csv')).toEqual({
+      kind: 'export',
+      runId: 'r1234567890',
+      format: 'csv',
+    });
+    expect(parseCommand('/rollback export r1234567890')).toEqual({
+      kind: 'export',
+      runId: 'r1234567890',
+      format: 'md',
+    });
+    expect(parseCommand('/rollback emergency')).toEqual({
+      kind: 'request',
+      runbook: 'emergency',
+      params: {},
+      extras: [],
+    });
+    expect(parseCommand('/回滚 紧急 production revision=6fc3f28b87c8')).toEqual({
+      kind: 'request',
+      runbook: '紧急',
+      target: 'production',
+      params: { revision: '6fc3f28b87c8' },
+      extras: [],
+    });
+  });
+
+  it('explains what is wrong', () => {
+    expect(parseCommand('/rollback export')).toMatchObject({ kind: 'invalid' });
+    expect(parseCommand('/rollback export r1234567890 pdf')).toEqual({
+      kind: 'invalid',
+      reason: 'export format must be md, json or csv, not "pdf"',
+    });
+    expect(parseCommand('/rollback to revision=1 revision=2')).toEqual({
+      kind: 'invalid',
+      reason: 'revision is given twice',
+    });
+    expect(parseCommand('/rollback cancel please')).toEqual({
+      kind: 'invalid',
+      reason: 'cancel: unexpected "please"',
+    });
+    expect(parseCommand('/rollback to revision=abc; rm -rf /')).toEqual({
+      kind: 'request',
+      runbook: 'to',
+      target: 'rm',
+      params: { revision: 'abc;' },
+      extras: ['-rf', '/'],
+    });
+  });
+
+  it('never throws, and a request round-trips through its own text', () => {
+    fc.assert(fc.property(fc.string(), (text) => void parseCommand(`/rollback ${text}`)));
+    const word = fc
+      .stringMatching(/^[a-z][a-z0-9-]{0,10}$/)
+      .filter((w) => !['help', 'status', 'cancel', 'export'].includes(w));
+    fc.assert(
+      fc.property(
+        word,
+        fc.dictionary(fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/), fc.stringMatching(/^[\w.:-]{1,12}$/)),
+        (runbook, params) => {
+          const text = ['/rollback', runbook, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)].join(
+            ' ',
+          );
+          expect(parseCommand(text)).toEqual({ kind: 'request', runbook, params, extras: [] });
+        },
+      ),
+    );
+  });
+});
+
+describe('parseEnvelope and commandText', () => {
+  const message = (text: string, mentions: object[], chatType = 'group') =>
+    parseEnvelope({
+      schema: '2.0',
+      header: { event_id: 'e1', event_type: 'im.message.receive_v1' },
+      event: {
+        sender: { sender_id: { open_id: 'ou_user' }, sender_type: 'user' },
+        message: {
+          message_id: 'om_1',
+          chat_id: 'oc_1',
+          chat_type: chatType,
+          message_type: 'text',
+          content: JSON.stringify({ text }),
+          mentions,
+        },
+      },
+    }) as Extract<InboundEvent, { kind: 'message' }>;
+
+  it('strips the bot placeholder and names other people', () => {
+    const event = message('@_user_1 /rollback cancel @_user_2', [
+      { key: '@_user_1', id: { open_id: 'ou_bot' }, name: 'RollbackBot' },
+      { key: '@_user_2', id: { open_id: 'ou_x' }, name: 'Xu' },
+    ]);
+    expect(commandText(event, 'ou_bot')).toBe('/rollback cancel @Xu');
+  });
+
+  it('ignores group messages without the mention when the app reads only @-messages', () => {
+    expect(commandText(message('/rollback help', []), 'ou_bot', false)).toBeUndefined();
+    expect(commandText(message('/rollback help', [], 'p2p'), 'ou_bot', false)).toBe('/rollback help');
+  });
+
+  it('reads a card click and rejects an incomplete message', () => {
+    const click = parseEnvelope({
+      schema: '2.0',
+      header: { event_id: 'e2', event_type: 'card.action.trigger' },
+      event: {
+        operator: { open_id: 'ou_lead' },
+        action: { value: { action: 'approve', run: 'r123456' } },
+        context: { open_message_id: 'om_c', open_chat_id: 'oc_1' },
+      },
+    });
+    expect(click).toEqual({
+      kind: 'card_action',
+      eventId: 'e2',
+      operatorOpenId: 'ou_lead',
+      messageId: 'om_c',
+      chatId: 'oc_1',
+      value: { action: 'approve', run: 'r123456' },
+    });
+    expect(() =>
+      parseEnvelope({
+        schema: '2.0',
+        header: { event_id: 'e3', event_type: 'im.message.receive_v1' },
+        event: {},
+      }),
+    ).toThrow(/incomplete/);
+  });
+});
