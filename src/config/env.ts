@@ -72,6 +72,16 @@ export const envSchema = z.object({
   TIMEZONE: timezone,
   LOCALE: z.enum(['zh-CN', 'en-US']).default('zh-CN'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Runs one worker process executes at once (on different targets). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** BullMQ lock on an executing job; a worker that dies is noticed after about this long. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** How often a worker re-triggers what Postgres says is owed (undelivered messages, lost jobs). */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
+  /** On SIGTERM, how long a running step may go on before it is killed and recorded interrupted. */
+  SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** Port of the worker's own /metrics; 0 = off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -97,3 +97,18 @@ export async function cancelRequested(q: Queryable, runId: string): Promise<'aft
   const result = await q.query('SELECT cancel_requested FROM runs WHERE id = $1', [runId]);
   return result.rows[0]?.cancel_requested ?? null;
 }
+
+/** A person's decision on a paused run's step: back to pending (Retry) or skipped (Skip). */
+export async function resolveStep(
+  q: Queryable,
+  runId: string,
+  idx: number,
+  to: 'pending' | 'skipped',
+): Promise<boolean> {
+  const result = await q.query(
+    `UPDATE steps SET state = $3::step_state, finished_at = CASE WHEN $3::text = 'skipped' THEN now() ELSE finished_at END
+     WHERE run_id = $1 AND idx = $2 AND state IN ('interrupted', 'cancelled', 'running')`,
+    [runId, idx, to],
+  );
+  return result.rowCount === 1;
+}

@@ -248,3 +248,11 @@ export async function latestActiveRunInChat(q: Queryable, chatId: string): Promi
   );
   return result.rows[0];
 }
+
+/** Runs whose executing worker stopped renewing its lease (died, or lost Redis): the sweep re-queues them. */
+export async function runsWithLapsedLease(q: Queryable): Promise<string[]> {
+  const result = await q.query(
+    `SELECT id FROM runs WHERE state = 'running' AND lease_expires_at < now() LIMIT 100`,
+  );
+  return result.rows.map((r) => r.id);
+}

@@ -2,6 +2,7 @@ import { buildRunCard, cardResponse, toast } from '../../cards/index.js';
 import type { CardActionValue, RenderOptions } from '../../cards/model.js';
 import { parseCommand } from '../commands/parse.js';
 import { commandText, type InboundEvent } from '../lark/events.js';
+import { control } from '../runs/controls.js';
 import { decide } from '../runs/decide.js';
 import type { RunsDeps } from '../runs/ports.js';
 import { handleMessage } from '../runs/service.js';
@@ -26,6 +27,8 @@ function actionValue(value: Record<string, unknown>): CardActionValue | undefine
 
 export interface InboundDeps {
   runs: RunsDeps;
+  /** Called for a delivery acknowledged as a duplicate (metrics). */
+  onDuplicate?: () => void;
   botOpenId: string;
   render: RenderOptions;
 }
@@ -43,13 +46,14 @@ export async function dispatchEvent(deps: InboundDeps, event: InboundEvent): Pro
     if (text === undefined) return {};
     const command = parseCommand(text);
     if (!command && !mentioned) return {};
-    await handleMessage(deps.runs, {
+    const outcome = await handleMessage(deps.runs, {
       eventId: event.eventId,
       messageId: event.messageId,
       chatId: event.chatId,
       senderOpenId: event.senderOpenId,
       command,
     });
+    if (outcome.duplicate) deps.onDuplicate?.();
     return {};
   }
   const value = actionValue(event.value);

@@ -1,8 +1,9 @@
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { Context } from '../cli/context.js';
 import { runsDeps } from '../cli/context.js';
 import { migrationsApplied } from '../db/migrate.js';
 import { createLarkMessenger } from '../lark/client.js';
+import { createMetrics } from '../util/metrics.js';
 import { createQueues, redisConnection } from '../worker/queues.js';
 import { BODY_LIMIT, rollbackApp } from './app.js';
 
@@ -27,15 +28,26 @@ export async function startServer(
       appSecret: config.LARK_APP_SECRET,
       domain: config.LARK_DOMAIN,
     }).botOpenId());
+  const metrics = createMetrics(ctx.pool);
   const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: BODY_LIMIT,
-    disableRequestLogging: config.LOG_LEVEL !== 'debug',
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.url.startsWith('/lark/')) {
+      metrics.eventAck.observe(
+        { route: request.url, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    }
   });
   await app.register(rollbackApp, {
     runs: runsDeps(ctx, queues.jobs),
     botOpenId,
     render: ctx.render,
+    onDuplicate: () => metrics.dedupeHits.inc(),
+    metrics: () => metrics.text(),
     verify: {
       encryptKey: config.LARK_ENCRYPT_KEY,
       verificationToken: config.LARK_VERIFICATION_TOKEN,

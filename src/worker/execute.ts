@@ -27,6 +27,7 @@ export interface ExecuteDeps {
   leaseMs?: number;
   /** Aborted on shutdown: the running step is killed and recorded interrupted. */
   shutdown?: AbortSignal;
+  onStepFinished?: (runbookId: string, stepId: string, state: StepState, ms: number) => void;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -114,6 +115,7 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
     if (!started) return deps.log.warn({ runId, step: step.id }, 'lease lost; another attempt owns this run');
     const outcome = await runWithRetries(deps, runId, run.lease_token, step, redact, leaseMs);
     const state: StepState = outcome.shutdown ? 'interrupted' : outcome.status;
+    deps.onStepFinished?.(run.runbook_id, step.id, state, outcome.durationMs);
     const finished = await rec.stepFinished(step.idx, {
       state,
       exitCode: outcome.exitCode,

@@ -5,14 +5,15 @@ import { createLarkMessenger, type LarkMessenger } from '../lark/client.js';
 import { deliverStream, StreamBusyError } from '../lark/outbox-delivery.js';
 import { createRedisPacer } from '../lark/pacer.js';
 import { expireRun } from '../runs/decide.js';
+import { createMetrics, serveMetrics } from '../util/metrics.js';
 import { executeRun } from './execute.js';
 import { createQueues, type Payloads, redisConnection } from './queues.js';
 import { sweep } from './sweep.js';
 
 export interface WorkerOptions {
-  /** @defaultValue 5000 */
+  /** @defaultValue SWEEP_INTERVAL_MS */
   sweepMs?: number;
-  /** Parallel runs per worker process (runs on different targets). @defaultValue 4 */
+  /** Parallel runs per worker process (runs on different targets). @defaultValue WORKER_CONCURRENCY */
   executeConcurrency?: number;
   /** Swap the Lark client (tests); default: the SDK Client pointed at LARK_DOMAIN. */
   messenger?: LarkMessenger;
@@ -40,6 +41,10 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     });
   const pacer = createRedisPacer(producer, config.QUEUE_PREFIX);
   const shutdown = new AbortController();
+  const metrics = createMetrics();
+  const metricsServer = config.WORKER_METRICS_PORT
+    ? await serveMetrics(metrics, config.WORKER_METRICS_PORT)
+    : undefined;
   const common = { prefix: config.QUEUE_PREFIX, connection: redisConnection(config.REDIS_URL) };
 
   const execute = new Worker<Payloads['execute']>(
@@ -54,11 +59,20 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
           stepBaseEnv: ctx.stepBaseEnv,
           log,
           shutdown: shutdown.signal,
+          onStepFinished: (runbook, step, state, ms) =>
+            metrics.stepDuration.observe({ runbook, step, state }, ms / 1000),
           ...(options.pollMs ? { pollMs: options.pollMs } : {}),
         },
         job.data.runId,
       ),
-    { ...common, concurrency: options.executeConcurrency ?? 4, maxStalledCount: 10, lockDuration: 30_000 },
+    {
+      ...common,
+      concurrency: options.executeConcurrency ?? config.WORKER_CONCURRENCY,
+      // A dead worker's job is handed on after the lock lapses; the executor then pauses rather than re-runs.
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: Math.max(500, Math.floor(config.WORKER_LOCK_MS / 2)),
+      maxStalledCount: 1000,
+    },
   );
   const deliver = new Worker<Payloads['deliver']>(
     'deliver',
@@ -70,6 +84,13 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
           pacer,
           render: ctx.render,
           log,
+          onResult: (op, result, ms, status) => {
+            metrics.larkApi.observe(
+              { op, result, status: String(status ?? (result === 'sent' ? 200 : 0)) },
+              ms / 1000,
+            );
+            metrics.outboxDelivered.inc({ op, result });
+          },
           ...(options.deliveryBackoff ? { backoff: options.deliveryBackoff } : {}),
         },
         job.data.stream,
@@ -103,11 +124,12 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     sweep(pool, queues.jobs, (runId) => expireRun(deps, runId)).catch((error) =>
       log.warn({ err: (error as Error).message }, 'sweep failed'),
     );
-  }, options.sweepMs ?? 5000);
+  }, options.sweepMs ?? config.SWEEP_INTERVAL_MS);
 
   return {
-    async close(deadlineMs = 30_000) {
+    async close(deadlineMs = config.SHUTDOWN_DEADLINE_MS) {
       clearInterval(sweepTimer);
+      metricsServer?.close();
       const deadline = setTimeout(() => shutdown.abort(), deadlineMs);
       try {
         await Promise.all([execute.close(), deliver.close(), expire.close()]);

@@ -2,11 +2,11 @@ import type { Pool } from '../db/pool.js';
 import { pruneInboundEvents } from '../runs/events-repo.js';
 import { stalePendingStreams } from '../runs/outbox-repo.js';
 import type { JobPort } from '../runs/ports.js';
-import { overdueRequests, queuedRuns } from '../runs/run-repo.js';
+import { overdueRequests, queuedRuns, runsWithLapsedLease } from '../runs/run-repo.js';
 
 /**
  * Re-trigger whatever Postgres says is owed but Redis may have lost: undelivered outbox rows, approved runs
- * with no execute job, and requests past their deadline. Safe to run at any time, from any worker: every
+ * with no execute job, runs whose worker stopped renewing its lease, and requests past their deadline. Safe to run at any time, from any worker: every
  * trigger is idempotent (job ids, guarded transitions).
  */
 export async function sweep(
@@ -24,7 +24,7 @@ export async function sweep(
       jobs.deliver(stream, `sweep-${stream.replace(/:/g, '-')}-${Math.floor(Date.now() / 5000)}`),
     ),
   );
-  const queued = await queuedRuns(pool);
+  const queued = [...(await queuedRuns(pool)), ...(await runsWithLapsedLease(pool))];
   await Promise.all(queued.map((runId) => jobs.execute(runId)));
   const overdue = await overdueRequests(pool);
   for (const runId of overdue) await expire(runId);
