@@ -2,13 +2,15 @@ import type { Logger } from '../util/logger.js';
 
 /** The one owner of the lifecycle: first SIGTERM/SIGINT closes in order; a second one exits at once. */
 export function onShutdown(log: Logger, close: () => Promise<void>): void {
-  let closing = false;
+  let closingSince = 0;
   const handler = (signal: NodeJS.Signals) => {
-    if (closing) {
+    if (closingSince) {
+      // npm forwards a terminal's Ctrl-C that we also received: only a later, separate signal forces exit.
+      if (Date.now() - closingSince < 1500) return;
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    closing = true;
+    closingSince = Date.now();
     log.info({ signal }, 'shutting down');
     close().then(
       () => process.exit(0),

@@ -1,0 +1,99 @@
+import { loadConfig } from '../config/env.js';
+import { migrate } from '../db/migrate.js';
+import { createPool } from '../db/pool.js';
+import { checkRunbooksDir } from '../runbooks/check.js';
+import { exportRun } from '../runs/export.js';
+import { startServer } from '../server/server.js';
+import { startWorker } from '../worker/runtime.js';
+import { buildContext } from './context.js';
+import { onShutdown } from './signals.js';
+
+export const USAGE = `usage: rollback-bot <command>
+  migrate                        apply the bot's database migrations (DATABASE_URL)
+  server                         the HTTP server: Lark events and card callbacks, health, metrics
+  worker                         the BullMQ worker: executes runs, delivers messages to Lark, expires requests
+  sandbox [--port 4000]          a local Lark (Open API + web chat) for trying the bot without a tenant
+  demo                           everything at once against local Postgres and Redis (npm run demo)
+  runbooks check [dir]           validate runbooks and targets (default RUNBOOKS_DIR or ./runbooks)
+  export <run> [--format md|json|csv]   print a run's timeline for the post-mortem
+  check <kind> [...]             a runbook check (used by runbook steps)`;
+
+export async function runCommand(argv: string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'migrate': {
+      const config = loadConfig();
+      const pool = createPool(config.DATABASE_URL, 1);
+      const applied = await migrate(pool);
+      await pool.end();
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'up to date\n');
+      return 0;
+    }
+    case 'server': {
+      const ctx = buildContext();
+      const server = await startServer(ctx);
+      ctx.log.info({ url: server.url }, 'rollback-bot server listening');
+      onShutdown(ctx.log, async () => {
+        await server.close();
+        await ctx.pool.end();
+      });
+      return undefined;
+    }
+    case 'worker': {
+      const ctx = buildContext();
+      const worker = await startWorker(ctx);
+      ctx.log.info({ prefix: ctx.config.QUEUE_PREFIX }, 'rollback-bot worker started');
+      onShutdown(ctx.log, async () => {
+        await worker.close();
+        await ctx.pool.end();
+      });
+      return undefined;
+    }
+    case 'runbooks': {
+      if (rest[0] !== 'check') break;
+      const dir = rest[1] ?? process.env.RUNBOOKS_DIR ?? './runbooks';
+      const result = checkRunbooksDir(dir, process.env);
+      (result.ok ? process.stdout : process.stderr).write(`${result.messages.join('\n')}\n`);
+      return result.ok ? 0 : 1;
+    }
+    case 'export': {
+      const runId = rest[0];
+      const flag = rest.indexOf('--format');
+      const format = flag >= 0 ? rest[flag + 1] : 'md';
+      if (!runId || (format !== 'md' && format !== 'json' && format !== 'csv')) break;
+      const config = loadConfig();
+      const pool = createPool(config.DATABASE_URL, 1);
+      try {
+        const text = await exportRun(pool, runId, format);
+        if (typeof text !== 'string') {
+          process.stderr.write(`${text['en-US']}\n`);
+          return 1;
+        }
+        process.stdout.write(text);
+        return 0;
+      } finally {
+        await pool.end();
+      }
+    }
+    case 'sandbox': {
+      const { runSandboxCommand } = await import('./sandbox-command.js');
+      return runSandboxCommand(rest);
+    }
+    case 'demo': {
+      const { runDemo } = await import('./demo.js');
+      return runDemo(rest);
+    }
+    case 'check': {
+      const { runCheck } = await import('../checks/main.js');
+      return runCheck(rest, process.env);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+  }
+  process.stderr.write(`${USAGE}\n`);
+  return 2;
+}

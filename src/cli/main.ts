@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { ConfigError } from '../config/env.js';
+import { RunbookError } from '../runbooks/errors.js';
+import { runCommand } from './commands.js';
+
+/** `rollback-bot <command>`: see usage in commands.ts. Errors a person can fix are one clear line, exit 2. */
+runCommand(process.argv.slice(2)).then(
+  (code) => {
+    if (typeof code === 'number') process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof RunbookError) {
+      process.stderr.write(`rollback-bot: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`rollback-bot: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
