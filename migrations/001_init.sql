@@ -44,7 +44,9 @@ CREATE TABLE approvals (
   decision        text NOT NULL CHECK (decision IN ('approve', 'reject')),
   plan_hash       text NOT NULL,
   created_at      timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (run_id, approver_open_id)      -- invariant: one approval per approver per run
+  -- Invariant: one decision per approver per run and plan. A plan that drifted after approval is a new plan
+  -- that needs new approvals; the old rows stay as the audit trail.
+  PRIMARY KEY (run_id, approver_open_id, plan_hash)
 );
 
 CREATE TABLE steps (

@@ -103,7 +103,8 @@ export async function runDemo(_args: string[]): Promise<number | undefined> {
   const pool = createPool(botDb, 1);
   await migrate(pool);
   await pool.end();
-  const service = { root, env: ctx.catalog.targets.get('lark-service')?.env ?? {} };
+  const target = ctx.catalog.targets.get('lark-service');
+  const service = { root, env: { ...target?.publicEnv, ...target?.env } };
   const serviceEnv = { ...service, env: { PATH: env.PATH, HOME: env.HOME, ...service.env } };
   await migrateExample(serviceEnv);
   await startExampleApp(serviceEnv);

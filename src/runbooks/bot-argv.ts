@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../util/paths.js';
 
 /**
@@ -11,5 +13,6 @@ export function botCheckArgv(): string[] {
   const root = packageRoot();
   const built = join(root, 'dist', 'src', 'checks', 'main.js');
   if (import.meta.url.endsWith('.js') && existsSync(built)) return [process.execPath, built];
-  return [process.execPath, '--import', import.meta.resolve('tsx'), join(root, 'src', 'checks', 'main.ts')];
+  const tsx = createRequire(join(root, 'package.json')).resolve('tsx');
+  return [process.execPath, '--import', pathToFileURL(tsx).href, join(root, 'src', 'checks', 'main.ts')];
 }

@@ -62,7 +62,7 @@ export function renderSteps(
 
     const cwdText = step.cwd === undefined ? '' : fill(step.cwd, values, (m) => problem(`${where}.cwd`, m));
     const cwd = cwdText === '' ? baseDir : isAbsolute(cwdText) ? cwdText : resolve(baseDir, cwdText);
-    const env: Record<string, string> = { ...baseEnv, ...target.env };
+    const env: Record<string, string> = { ...baseEnv, ...target.publicEnv, ...target.env };
     for (const [key, value] of Object.entries(step.env ?? {})) {
       env[key] = fill(value, values, (m) => problem(`${where}.env.${key}`, m));
     }
@@ -75,6 +75,7 @@ export function renderSteps(
       env,
       timeoutMs: step.timeoutSeconds * 1000,
       idempotent: step.idempotent,
+      ...(step.binds ? { binds: true } : {}),
       ...(step.retry
         ? { retry: { attempts: step.retry.attempts, everyMs: step.retry.everySeconds * 1000 } }
         : {}),

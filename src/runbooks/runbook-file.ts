@@ -90,6 +90,7 @@ function toStep(step: StepFile): StepSpec {
     ...(step.env ? { env: step.env } : {}),
     timeoutSeconds: step.timeout,
     idempotent: step.idempotent,
+    ...(step.binds ? { binds: true } : {}),
     ...(step.retry ? { retry: { attempts: step.retry.attempts, everySeconds: step.retry.every } } : {}),
   };
 }

@@ -133,6 +133,8 @@ const stepSchema = z.strictObject({
   timeout: duration(1).default(600),
   idempotent: z.boolean().default(false),
   retry: z.strictObject({ attempts: z.int().min(1).max(100), every: duration(0) }).optional(),
+  /** Preflight only: the step's output is part of the plan an approval binds to (e.g. the current revision). */
+  binds: z.boolean().default(false),
 });
 
 export const runbookSchema = z.strictObject({
@@ -168,7 +170,13 @@ const targetValue = z.unknown().transform((value, ctx): string | string[] => {
 });
 
 const targetSchema = z
-  .object({ id, default: z.boolean().default(false), env: envRecord().default({}) })
+  .object({
+    id,
+    default: z.boolean().default(false),
+    env: envRecord().default({}),
+    /** Passed to steps like `env`, but not secret (URLs, paths): shown as is in output. */
+    public_env: envRecord().default({}),
+  })
   .catchall(targetValue)
   .superRefine((target, ctx) => {
     for (const key of Object.keys(target)) {

@@ -33,7 +33,7 @@ export function readTargets(
   const issues: RunbookIssue[] = [];
   let defaultTargetId: string | undefined;
   result.data.targets.forEach((raw, i) => {
-    const { id, default: isDefault, env: rawEnv, ...rawVars } = raw;
+    const { id, default: isDefault, env: rawEnv, public_env: rawPublicEnv, ...rawVars } = raw;
     if (targets.has(id)) {
       issues.push(located(file, source, ['targets', i, 'id'], `duplicate target id "${id}"`));
       return;
@@ -53,11 +53,15 @@ export function readTargets(
     };
     const targetEnv: Record<string, string> = {};
     for (const [key, value] of Object.entries(rawEnv)) targetEnv[key] = expand(value, ['env', key]);
+    const publicEnv: Record<string, string> = {};
+    for (const [key, value] of Object.entries(rawPublicEnv))
+      publicEnv[key] = expand(value, ['public_env', key]);
     const vars: Record<string, string | string[]> = {};
     for (const [key, value] of Object.entries(rawVars)) {
       vars[key] = Array.isArray(value) ? value.map((v, j) => expand(v, [key, j])) : expand(value, [key]);
     }
     const target: Target = { id, default: isDefault, env: targetEnv, vars };
+    if (Object.keys(publicEnv).length > 0) target.publicEnv = publicEnv;
     if (missing.size > 0) {
       const names = [...missing];
       target.unavailable = `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set`;

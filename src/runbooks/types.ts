@@ -42,6 +42,8 @@ export interface StepSpec {
   timeoutSeconds: number;
   idempotent: boolean;
   retry?: { attempts: number; everySeconds: number };
+  /** Preflight only: its output is the observed state the approval binds to; re-checked before mutating. */
+  binds?: boolean;
 }
 
 /** A validated target from `targets.yaml`, with `${VAR}` already expanded from the bot's environment. */
@@ -50,6 +52,8 @@ export interface Target {
   default: boolean;
   /** Environment passed to every step; every value is a secret for redaction. */
   env: Record<string, string>;
+  /** Passed to every step too, but not redacted (URLs, paths): the `public_env` key. */
+  publicEnv?: Record<string, string>;
   /** Every other key of the target (`alembic_dir`, `app_url`, `stop_app`, …), expanded. */
   vars: Record<string, string | string[]>;
   /** Set when a `${VAR}` had no value and no default: the target cannot be chosen. */
@@ -67,6 +71,7 @@ export interface ResolvedStep {
   timeoutMs: number;
   idempotent: boolean;
   retry?: { attempts: number; everyMs: number };
+  binds?: boolean;
 }
 
 export interface Catalog {

@@ -53,6 +53,18 @@ export async function decide(
         await getSteps(tx, run.id),
         await getApprovals(tx, run.id),
       );
+    if (run.state === 'requested') {
+      return {
+        toast: {
+          type: 'info',
+          text: t(
+            '预检仍在进行，完成后卡片会更新。',
+            'The preflight is still running; the card updates when it is done.',
+          ),
+        },
+        view: await view(),
+      };
+    }
     if (run.state !== 'awaiting_approval') {
       const said = STATE_TEXT[run.state] ?? t(run.state, run.state);
       return {

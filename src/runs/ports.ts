@@ -7,6 +7,8 @@ export interface JobPort {
   /** Trigger delivery of one outbox row's stream. */
   deliver(stream: string, outboxId: string): Promise<void>;
   expireAt(runId: string, at: Date): Promise<void>;
+  /** Run the read-only preflight of a requested run. */
+  preflight(runId: string): Promise<void>;
   /** Ask the worker running `runId` to kill its current step now. */
   cancelNow?(runId: string): Promise<void>;
 }

@@ -22,7 +22,7 @@ export async function requestRun(
   owed: Owed,
   msg: { chatId: string; messageId: string; senderOpenId: string },
   command: RequestCommand,
-): Promise<{ runId: string; expiresAt: Date } | undefined> {
+): Promise<{ runId: string; expiresAt: Date; preflight: boolean } | undefined> {
   const catalog = deps.catalog();
   const say = (text: Parameters<Owed['reply']>[2]) => owed.reply(msg.chatId, msg.messageId, text);
   const runbook = findRunbook(catalog, command.runbook);
@@ -66,7 +66,7 @@ export async function requestRun(
     chatId: msg.chatId,
     requesterOpenId: msg.senderOpenId,
     sourceMessageId: msg.messageId,
-    state: 'awaiting_approval',
+    state: runbook.preflight.length > 0 ? 'requested' : 'awaiting_approval',
     quorum: runbook.approval.quorum,
     fourEyes: runbook.approval.fourEyes,
     expiresAt,
@@ -85,5 +85,5 @@ export async function requestRun(
   if (!row) throw new Error(`run ${runId} vanished inside its own transaction`);
   const view = toRunView(row, await getSteps(tx, runId), await getApprovals(tx, runId));
   await owed.runCard(view, msg.chatId, 'create', `${runId}-card`);
-  return { runId, expiresAt };
+  return { runId, expiresAt, preflight: runbook.preflight.length > 0 };
 }

@@ -35,6 +35,8 @@ export interface RunMeta {
   rtoSeconds?: number;
   notices?: I18nText[];
   preflight?: { id: string; title: I18nText; ok: boolean; detail: string }[];
+  /** What the binding preflight steps saw (e.g. `revision=6fc3f28b87c8 (head)`); part of the plan hash. */
+  observed?: string;
 }
 
 export interface StepRow {
@@ -211,19 +213,6 @@ export async function expireIfDue(q: Queryable, runId: string): Promise<RunRow |
   return result.rows[0];
 }
 
-/** Runs awaiting approval past their deadline (the sweep expires them if the delayed job was lost). */
-export async function overdueRequests(q: Queryable): Promise<string[]> {
-  const result = await q.query(
-    `SELECT id FROM runs WHERE state = 'awaiting_approval' AND expires_at <= now() LIMIT 100`,
-  );
-  return result.rows.map((r) => r.id);
-}
-
-export async function queuedRuns(q: Queryable): Promise<string[]> {
-  const result = await q.query(`SELECT id FROM runs WHERE state = 'queued' LIMIT 100`);
-  return result.rows.map((r) => r.id);
-}
-
 /** Ask the executing worker to stop (it checks between steps, and kills the step when mode is 'now'). */
 export async function requestCancel(
   q: Queryable,
@@ -247,12 +236,4 @@ export async function latestActiveRunInChat(q: Queryable, chatId: string): Promi
     [chatId],
   );
   return result.rows[0];
-}
-
-/** Runs whose executing worker stopped renewing its lease (died, or lost Redis): the sweep re-queues them. */
-export async function runsWithLapsedLease(q: Queryable): Promise<string[]> {
-  const result = await q.query(
-    `SELECT id FROM runs WHERE state = 'running' AND lease_expires_at < now() LIMIT 100`,
-  );
-  return result.rows.map((r) => r.id);
 }

@@ -31,18 +31,25 @@ export async function handleMessage(deps: RunsDeps, msg: IncomingMessage): Promi
   let owed!: Owed;
   let runId: string | undefined;
   let expiresAt: Date | undefined;
+  let preflight = false;
   const fresh = await inTransaction(deps.pool, async (tx) => {
     if (!(await recordInbound(tx, msg.eventId, msg.messageId))) return false;
     owed = new Owed(tx);
     const created = await act(deps, tx, owed, msg);
     runId = created?.runId;
     expiresAt = created?.expiresAt;
+    preflight = created?.preflight ?? false;
     return true;
   });
   if (!fresh) return { duplicate: true };
   await owed.flush(deps.jobs, (error) =>
     deps.log.warn({ err: error }, 'delivery trigger failed; the sweep will retry'),
   );
+  if (runId && preflight) {
+    await deps.jobs
+      .preflight(runId)
+      .catch((error) => deps.log.warn({ err: error }, 'preflight not queued; the sweep will queue it'));
+  }
   if (runId && expiresAt) {
     await deps.jobs
       .expireAt(runId, expiresAt)
@@ -58,7 +65,7 @@ async function act(
   tx: PoolClient,
   owed: Owed,
   msg: IncomingMessage,
-): Promise<{ runId: string; expiresAt: Date } | undefined> {
+): Promise<{ runId: string; expiresAt: Date; preflight: boolean } | undefined> {
   const { policy } = deps;
   const say = (text: Parameters<Owed['reply']>[2]) => owed.reply(msg.chatId, msg.messageId, text);
   if (!policy.incidentChatIds.includes(msg.chatId)) {

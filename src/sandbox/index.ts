@@ -211,6 +211,7 @@ export type { FaultApi, FaultSettings } from './faults.js';
 export type { Deadlines } from './options.js';
 export { APP_ID_PATTERN } from './options.js';
 export type * from './types.js';
+export { mountWebChat, type Persona, type WebChatOptions, type WebLocale } from './web/index.js';
 export type {
   AddChatInput,
   ChallengeInput,

@@ -7,6 +7,7 @@ import { acquireLease, cancelRequested, renewLease } from '../runs/exec-repo.js'
 import { planHash } from '../runs/ids.js';
 import type { JobPort } from '../runs/ports.js';
 import { getSteps } from '../runs/run-repo.js';
+import { runPreflightSteps } from './preflight.js';
 import { type StepOutcome, spawnStep } from './spawn-step.js';
 import { RunRecorder } from './transitions.js';
 
@@ -28,6 +29,7 @@ export interface ExecuteDeps {
   /** Aborted on shutdown: the running step is killed and recorded interrupted. */
   shutdown?: AbortSignal;
   onStepFinished?: (runbookId: string, stepId: string, state: StepState, ms: number) => void;
+  now?: () => number;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -70,10 +72,11 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
       targetId: target.id,
       params: run.params,
       argv: steps.map((s) => s.argv),
+      ...(run.view.observed !== undefined ? { observed: run.view.observed } : {}),
     });
     if (hash !== run.plan_hash) drift = 'the rendered commands differ from the approved plan';
   }
-  if (drift || !target) {
+  if (drift || !target || !runbook) {
     await rec.finished('failed', `plan drift: ${drift}`);
     return;
   }
@@ -81,6 +84,7 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
   const rows = await getSteps(deps.pool, runId);
   if (rows.every((r) => r.state === 'pending')) await rec.started();
 
+  let stateChecked = !runbook.preflight.some((s) => s.binds);
   for (const step of steps) {
     const row = rows[step.idx];
     if (!row || row.state === 'succeeded' || row.state === 'skipped') continue;
@@ -105,6 +109,15 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
       return;
     } else if (row.state !== 'pending') {
       continue;
+    }
+    if (!stateChecked && !step.idempotent) {
+      // Before the first mutating step: is the world still what the approvers saw?
+      stateChecked = true;
+      const now = await runPreflightSteps(deps, runbook, target, run, true);
+      if (now.observed !== (run.view.observed ?? '')) {
+        await rec.rebind(runbook, target, run, steps, now, deps.now?.() ?? Date.now());
+        return;
+      }
     }
     const cancel = await cancelRequested(deps.pool, runId);
     if (cancel) {

@@ -7,9 +7,10 @@ export interface Payloads {
   execute: { runId: string };
   deliver: { stream: string };
   expire: { runId: string };
+  preflight: { runId: string };
 }
 export type QueueName = keyof Payloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['execute', 'deliver', 'expire'];
+export const QUEUE_NAMES: readonly QueueName[] = ['execute', 'deliver', 'expire', 'preflight'];
 
 export function redisConnection(url: string): Redis {
   // BullMQ requires maxRetriesPerRequest: null on connections used by workers; harmless on the others.
@@ -25,7 +26,12 @@ export interface Queues {
 /** Producers for every queue, and the JobPort the domain uses to trigger work. */
 export function createQueues(connection: Redis, prefix: string): Queues {
   const make = <K extends QueueName>(name: K) => new Queue<Payloads[K]>(name, { connection, prefix });
-  const queues = { execute: make('execute'), deliver: make('deliver'), expire: make('expire') };
+  const queues = {
+    execute: make('execute'),
+    deliver: make('deliver'),
+    expire: make('expire'),
+    preflight: make('preflight'),
+  };
   const jobs: JobPort = {
     async execute(runId) {
       // jobId = run id: a second trigger for the same run (double click, sweep) is a no-op while it exists.
@@ -51,6 +57,19 @@ export function createQueues(connection: Redis, prefix: string): Queues {
           backoff: { type: 'exponential', delay: 500 },
           removeOnComplete: true,
           removeOnFail: 1000,
+        },
+      );
+    },
+    async preflight(runId) {
+      await queues.preflight.add(
+        'preflight',
+        { runId },
+        {
+          jobId: `pf-${runId}`,
+          removeOnComplete: true,
+          removeOnFail: true,
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 1000 },
         },
       );
     },

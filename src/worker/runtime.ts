@@ -7,6 +7,7 @@ import { createRedisPacer } from '../lark/pacer.js';
 import { expireRun } from '../runs/decide.js';
 import { createMetrics, serveMetrics } from '../util/metrics.js';
 import { executeRun } from './execute.js';
+import { preflightRun } from './preflight.js';
 import { createQueues, type Payloads, redisConnection } from './queues.js';
 import { sweep } from './sweep.js';
 
@@ -113,7 +114,23 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     connection: redisConnection(config.REDIS_URL),
     concurrency: 2,
   });
-  for (const worker of [execute, deliver, expire]) {
+  const preflight = new Worker<Payloads['preflight']>(
+    'preflight',
+    async (job) =>
+      preflightRun(
+        {
+          pool,
+          jobs: queues.jobs,
+          catalog: () => ctx.catalog,
+          baseDir: ctx.baseDir,
+          stepBaseEnv: ctx.stepBaseEnv,
+          log,
+        },
+        job.data.runId,
+      ),
+    { ...common, connection: redisConnection(config.REDIS_URL), concurrency: 4 },
+  );
+  for (const worker of [execute, deliver, expire, preflight]) {
     worker.on('failed', (job, error) => {
       if (error.name === 'StreamBusyError') return; // expected: another job is draining that stream
       log.warn({ queue: worker.name, jobId: job?.id, err: error.message }, 'job failed');
@@ -132,7 +149,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
       metricsServer?.close();
       const deadline = setTimeout(() => shutdown.abort(), deadlineMs);
       try {
-        await Promise.all([execute.close(), deliver.close(), expire.close()]);
+        await Promise.all([execute.close(), deliver.close(), expire.close(), preflight.close()]);
       } finally {
         clearTimeout(deadline);
       }

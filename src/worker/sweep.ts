@@ -2,7 +2,7 @@ import type { Pool } from '../db/pool.js';
 import { pruneInboundEvents } from '../runs/events-repo.js';
 import { stalePendingStreams } from '../runs/outbox-repo.js';
 import type { JobPort } from '../runs/ports.js';
-import { overdueRequests, queuedRuns, runsWithLapsedLease } from '../runs/run-repo.js';
+import { overdueRequests, queuedRuns, runsWithLapsedLease, stalledPreflights } from '../runs/sweep-repo.js';
 
 /**
  * Re-trigger whatever Postgres says is owed but Redis may have lost: undelivered outbox rows, approved runs
@@ -26,6 +26,7 @@ export async function sweep(
   );
   const queued = [...(await queuedRuns(pool)), ...(await runsWithLapsedLease(pool))];
   await Promise.all(queued.map((runId) => jobs.execute(runId)));
+  await Promise.all((await stalledPreflights(pool)).map((runId) => jobs.preflight(runId)));
   const overdue = await overdueRequests(pool);
   for (const runId of overdue) await expire(runId);
   if (Math.random() < 0.01) await pruneInboundEvents(pool);

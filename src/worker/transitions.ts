@@ -1,10 +1,14 @@
 import type { StepState } from '../../cards/model.js';
 import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
+import type { ResolvedStep, Runbook, Target } from '../runbooks/types.js';
 import { closePendingSteps, finishRun, finishStep, startStep } from '../runs/exec-repo.js';
+import { planHash } from '../runs/ids.js';
 import { Owed, patchUuid } from '../runs/outbox-writer.js';
+import { rebindPlan } from '../runs/plan-repo.js';
 import type { JobPort } from '../runs/ports.js';
 import { getApprovals, getRun, getSteps, type RunRow, type StepRow } from '../runs/run-repo.js';
 import { toRunView } from '../runs/view.js';
+import type { PreflightResult } from './preflight.js';
 
 /**
  * The executor's writes: each is one transaction that changes state under the lease and owes the matching
@@ -79,6 +83,51 @@ export class RunRecorder {
       await owed.runCard(view, row.chat_id, 'patch', patchUuid(this.runId));
       return step;
     });
+  }
+
+  /**
+   * The state drifted since approval: back to awaiting approval under a new plan bound to what is observed
+   * now; the thread says what changed, the card offers Approve again. Steps already done stay done.
+   */
+  async rebind(
+    runbook: Runbook,
+    target: Target,
+    run: RunRow,
+    steps: ResolvedStep[],
+    now: PreflightResult,
+    nowMs: number,
+  ): Promise<boolean> {
+    const hash = planHash({
+      runbookHash: runbook.hash,
+      targetId: target.id,
+      params: run.params,
+      argv: steps.map((s) => s.argv),
+      observed: now.observed,
+    });
+    const fresh = new Map(now.lines.map((l) => [l.id, l]));
+    const preflight = (run.view.preflight ?? []).map((line) => fresh.get(line.id) ?? line);
+    const expiresAt = new Date(nowMs + runbook.approval.expiresInSeconds * 1000);
+    const done = await this.write(async (tx, owed) => {
+      const moved = await rebindPlan(
+        tx,
+        this.runId,
+        this.lease,
+        hash,
+        { ...run.view, preflight, observed: now.observed },
+        expiresAt,
+      );
+      if (!moved) return undefined;
+      const { view } = await this.view(tx, moved);
+      const text = {
+        'zh-CN': `执行前复查发现状态已变化，未执行任何变更步骤。批准时：${run.view.observed ?? '（无）'}；现在：${now.observed}。请重新审批。`,
+        'en-US': `The state changed since approval, so no mutating step ran. At approval: ${run.view.observed ?? '(none)'}; now: ${now.observed}. Please approve again.`,
+      };
+      await owed.thread(view, moved.chat_id, { render: 'text', text }, patchUuid(this.runId));
+      await owed.runCard(view, moved.chat_id, 'patch', patchUuid(this.runId));
+      return true;
+    });
+    if (done) await this.jobs.expireAt(this.runId, expiresAt).catch(this.onError);
+    return done === true;
   }
 
   /** End the run (or pause it); the target is freed in this same transaction by the state change. */

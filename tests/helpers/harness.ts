@@ -34,6 +34,8 @@ export interface HarnessOptions {
   encryptKey?: string;
   env?: Record<string, string>;
   worker?: WorkerOptions;
+  /** Called with the sandbox before it listens, e.g. to add the web chat's routes to `sandbox.server`. */
+  beforeListen?: (sandbox: Sandbox) => void;
 }
 
 /** The whole product on real parts: a fresh database, a queue prefix, the sandbox, the server and a worker. */
@@ -45,6 +47,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     verificationToken: 'e2e-verification-token',
     ...(encryptKey ? { encryptKey } : {}),
   });
+  options.beforeListen?.(sandbox);
   const { url: larkUrl } = await sandbox.listen();
   sandbox.addChat({
     chatId: CHAT,

@@ -94,7 +94,7 @@ describe('loadCatalog errors', () => {
     expect(problemsOf({ 'x.yaml': yaml })).toEqual([
       'runbooks/x.yaml: steps[1].run[1] (line 7): {{params.nope}}: the runbook declares no parameter "nope" (params: none)',
       'runbooks/x.yaml: steps[1].run[2] (line 7): {{target.nope}}: no target defines "nope"',
-      'runbooks/x.yaml: steps[1].run[3] (line 7): unknown placeholder {{foo}}; use {{params.<name>}}, {{target.<key>}} or {{run.id}}',
+      'runbooks/x.yaml: steps[1].run[3] (line 7): unknown placeholder {{foo}}; use {{params.<name>}}, {{target.<key>}}, {{run.id}} or {{bot.check}}',
       'runbooks/x.yaml: steps[1].run[4] (line 7): {{target.logs}} is an argv list in some target; it can only stand alone as a whole argv element or run',
       'runbooks/x.yaml: steps[1].cwd (line 8): {{target.stop_app}} is an argv list in some target; it can only stand alone as a whole argv element or run',
     ]);

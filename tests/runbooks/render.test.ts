@@ -88,6 +88,8 @@ describe('renderSteps', () => {
       LANG: 'C.UTF-8',
       TZ: 'Asia/Shanghai',
       DATABASE_URL: 'postgresql://lark:s3cret@db/lark',
+      LARK_SERVICE_URL: 'http://127.0.0.1:8000',
+      LARK_SERVICE_STATE_DIR: './examples/lark-service/.run',
       PGAPPNAME: 'rollback-r7k2m9q4x1',
       TARGET: 'lark-service',
     });
@@ -119,6 +121,8 @@ describe('renderSteps', () => {
         env: {
           PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
           DATABASE_URL: ENV.LARK_SERVICE_DATABASE_URL,
+          LARK_SERVICE_URL: 'http://127.0.0.1:8000',
+          LARK_SERVICE_STATE_DIR: './examples/lark-service/.run',
         },
         timeoutMs: 600_000,
         idempotent: false,

@@ -13,9 +13,14 @@ describe('the shipped runbooks directory', () => {
       id: 'lark-service',
       default: true,
       env: { DATABASE_URL: env.LARK_SERVICE_DATABASE_URL },
+      publicEnv: {
+        LARK_SERVICE_URL: 'http://127.0.0.1:8000',
+        LARK_SERVICE_STATE_DIR: './examples/lark-service/.run',
+      },
       vars: {
         alembic_dir: './examples/lark-service',
         app_url: 'http://127.0.0.1:8000',
+        backup_dir: './examples/lark-service/.run/backups',
         stop_app: ['./examples/lark-service/app', 'stop'],
         start_app: ['./examples/lark-service/app', 'start'],
         logs: ['./examples/lark-service/app', 'logs', '--since', '2m'],
@@ -44,6 +49,36 @@ describe('the shipped runbooks directory', () => {
     expect(precheck?.steps.map((s) => [s.id, s.run, s.cwd, s.timeoutSeconds, s.idempotent])).toEqual([
       ['current', ['alembic', 'current'], '{{target.alembic_dir}}', 60, true],
       ['history', ['alembic', 'history', '--verbose'], '{{target.alembic_dir}}', 60, true],
+      [
+        'backup',
+        [
+          '{{bot.check}}',
+          'backup-create',
+          '--dir',
+          '{{target.backup_dir}}',
+          '--prefix',
+          '{{target.id}}_before_downgrade',
+        ],
+        undefined,
+        1800,
+        true,
+      ],
+      [
+        'backup-check',
+        [
+          '{{bot.check}}',
+          'backup',
+          '--dir',
+          '{{target.backup_dir}}',
+          '--prefix',
+          '{{target.id}}_before_downgrade',
+          '--max-age',
+          '10m',
+        ],
+        undefined,
+        600,
+        true,
+      ],
     ]);
   });
 

@@ -1,0 +1,106 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  alembicCurrent,
+  alembicState,
+  type Current,
+  describeCurrent,
+  offlineSql,
+  parseDdl,
+  walkDown,
+} from './alembic.js';
+import { CheckFailure, type Parsed, UsageError } from './args.js';
+import { type Ctx, pathIn } from './context.js';
+import { list } from './db-state.js';
+
+/**
+ * `revision [--expect base|head|<rev>|-N --since <file>] [--record <file>]`: runs `alembic current` in the
+ * step's cwd (or `--alembic-dir`), says what it saw, and compares. `--record` writes the revision to a file
+ * (the seed's drill: `alembic current > /tmp/migration_before.txt`); `--expect -1 --since <that file>` means
+ * "one revision below the recorded one", which is how a runbook verifies `alembic downgrade -1`.
+ */
+export async function revisionCheck(ctx: Ctx, flags: Parsed): Promise<string> {
+  const dir = flags.strings.get('alembic-dir');
+  const expect = flags.strings.get('expect');
+  const record = flags.strings.get('record');
+  const since = flags.strings.get('since');
+  if (expect !== undefined && !/^(base|head|-\d{1,3}|[0-9A-Za-z_]{4,64})$/.test(expect)) {
+    throw new UsageError(`--expect: base, head, -N or a revision id, got ${JSON.stringify(expect)}`);
+  }
+  const relative = expect !== undefined && /^-\d+$/.test(expect);
+  if (relative && since === undefined)
+    throw new UsageError(`--expect ${expect} needs --since <file written by --record>`);
+  // `-N` needs the history too: one `alembic history --indicate-current` gives both; else `alembic current`.
+  const state = relative ? await alembicState(ctx, dir) : { current: await alembicCurrent(ctx, dir) };
+  const { current } = state;
+  const seen = describeCurrent(current);
+  const notes: string[] = [];
+  if (record !== undefined) {
+    const file = pathIn(ctx, record);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${current.revisions.map((r) => r.id).join(',') || 'base'}\n`);
+    notes.push(`recorded in ${record}`);
+  }
+  if (expect === undefined) return `at ${seen}${notes.length ? `; ${notes.join('; ')}` : ''}`;
+
+  let wanted = expect;
+  if (relative && 'history' in state) {
+    const before = readRecorded(pathIn(ctx, since ?? ''));
+    wanted = walkDown(state.history, before, Number(expect.slice(1)));
+    notes.unshift(`${expect} from ${before} is ${wanted}`);
+  }
+  if (!matches(current, wanted)) {
+    throw new CheckFailure(
+      `expected ${wanted}, alembic current says ${seen}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+    );
+  }
+  return `at ${seen}, as expected${notes.length ? ` (${notes.join('; ')})` : ''}`;
+}
+
+function readRecorded(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch {
+    throw new CheckFailure(`no recorded revision in ${file} (run "revision --record" before the downgrade)`);
+  }
+  if (text.includes(','))
+    throw new CheckFailure(`the recorded state has several heads (${text}); -N is ambiguous`);
+  return text || 'base';
+}
+
+function matches(current: Current, wanted: string): boolean {
+  const revs = current.revisions;
+  if (wanted === 'base') return revs.length === 0;
+  if (wanted === 'head') return revs.length > 0 && revs.every((r) => r.head);
+  return revs.length === 1 && (revs[0]?.id ?? '').startsWith(wanted);
+}
+
+/**
+ * `preview --to <-1|base|rev>`: what the downgrade would drop, from alembic's offline SQL (connects only for
+ * `alembic current`). For the approval card: "6fc3f28b87c8 → base drops tables tokens, …".
+ */
+export async function previewCheck(ctx: Ctx, flags: Parsed): Promise<string> {
+  const dir = flags.strings.get('alembic-dir');
+  const to = flags.strings.get('to') ?? '-1';
+  if (!/^(base|-\d{1,3}|[0-9A-Za-z_]{4,64})$/.test(to)) {
+    throw new UsageError(`--to: -N, base or a revision id, got ${JSON.stringify(to)}`);
+  }
+  const current = await alembicCurrent(ctx, dir);
+  const [only, ...more] = current.revisions;
+  if (!only) throw new CheckFailure('the database is at base: there is nothing to downgrade');
+  if (more.length > 0)
+    throw new CheckFailure(`several heads are current (${describeCurrent(current)}); name one`);
+  const { sql, landing } = await offlineSql(ctx, dir, 'downgrade', `${only.id}:${to}`);
+  const ddl = parseDdl(sql);
+  const tables = [...ddl.droppedTables];
+  const indexes = [...ddl.droppedIndexes];
+  ctx.out(`alembic downgrade ${to}: ${describeCurrent(current)} → ${landing}`);
+  if (tables.length > 0) ctx.out(`  drops tables: ${list(tables)}`);
+  if (indexes.length > 0) ctx.out(`  drops indexes: ${list(indexes)}`);
+  const what =
+    tables.length + indexes.length === 0
+      ? 'drops no table or index'
+      : `drops ${tables.length} table(s) and ${indexes.length} index(es)`;
+  return `${only.id} → ${landing} ${what}`;
+}

@@ -1,0 +1,180 @@
+// The web chat: state from /web/api/state, live changes from /web/api/stream (SSE), and the controls
+// (persona, language, chat, composer, card buttons). Everything drawn comes from views.js.
+
+import { avatar } from './dom.js';
+import { getJson, post, showToast } from './ui.js';
+import { createViews } from './views.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const saved = (key) => params.get(key) ?? localStorage.getItem(`webchat.${key}`);
+const remember = (key, value) => localStorage.setItem(`webchat.${key}`, value);
+
+/** Everything the page knows; views read it, only this file writes it. */
+const S = {
+  bot: { openId: '', name: 'RollbackBot' },
+  chats: [],
+  users: {},
+  personas: [],
+  messages: new Map(),
+  chatId: null,
+  as: null,
+  locale: 'en_us',
+  threadRoot: null,
+  shownToasts: new Set(),
+};
+
+const views = createViews(S, {
+  selectChat(chatId) {
+    S.chatId = chatId;
+    S.threadRoot = null;
+    remember('chat', chatId);
+    views.all();
+  },
+  openThread(messageId) {
+    S.threadRoot = messageId;
+    views.thread();
+  },
+  async click(message, { value, name }) {
+    try {
+      const answer = await post('/web/api/click', { messageId: message.messageId, as: S.as, value, name });
+      if (answer.toast) toastOnce(answer.toast);
+    } catch (err) {
+      showToast({ type: 'error', content: err.message }, S.locale);
+    }
+  },
+});
+
+function toastOnce(toast) {
+  if (S.shownToasts.has(toast.seq)) return;
+  S.shownToasts.add(toast.seq);
+  showToast(toast, S.locale);
+}
+
+/** Newer versions win, so a stale SSE event (sent before the state we fetched) changes nothing. */
+function upsert(m) {
+  const old = S.messages.get(m.messageId);
+  if (old && (old.versions > m.versions || old.updateTime > m.updateTime)) return;
+  S.messages.set(m.messageId, m);
+  views.upsert(m);
+}
+
+function applyDirectory(d) {
+  S.bot = d.bot;
+  S.chats = d.chats;
+  S.users = d.users;
+  if (!S.chats.some((c) => c.chatId === S.chatId)) S.chatId = S.chats[0]?.chatId ?? null;
+}
+
+async function loadState() {
+  const state = await getJson('/web/api/state');
+  S.personas = state.personas;
+  applyDirectory(state);
+  const wanted = [saved('chat'), state.defaultChatId].find((id) => state.chats.some((c) => c.chatId === id));
+  if (wanted) S.chatId = wanted;
+  if (!S.personas.some((p) => p.openId === S.as)) {
+    S.as = S.personas.find((p) => p.openId === saved('as'))?.openId ?? S.personas[0]?.openId ?? null;
+  }
+  S.locale = saved('locale') ?? state.defaultLocale;
+  S.messages = new Map(state.messages.map((m) => [m.messageId, m]));
+  for (const t of state.toasts) S.shownToasts.add(t.seq);
+  document.title = `${S.chats.find((c) => c.chatId === S.chatId)?.name ?? 'Chat'} · Lark sandbox`;
+  controls();
+  views.all();
+}
+
+function controls() {
+  const persona = $('persona');
+  persona.replaceChildren(
+    ...S.personas.map((p) => {
+      const label = p.role && !p.name.includes(p.role) ? `${p.name} — ${p.role}` : p.name;
+      return new Option(label, p.openId, false, p.openId === S.as);
+    }),
+  );
+  $('locale').value = S.locale;
+  const me = S.personas.find((p) => p.openId === S.as);
+  $('me').replaceChildren(me ? avatar(me.openId, me.name, false) : '');
+  $('input').placeholder = `@${S.bot.name} /rollback emergency`;
+  $('send').textContent = S.locale === 'zh_cn' ? '发送' : 'Send';
+}
+
+function connect() {
+  const status = $('conn');
+  const source = new EventSource('/web/api/stream');
+  source.addEventListener('open', () => {
+    status.textContent = S.locale === 'zh_cn' ? '● 已连接' : '● live';
+    status.className = 'conn live';
+    loadState().catch((err) => showToast({ type: 'error', content: err.message }, S.locale));
+  });
+  source.addEventListener('error', () => {
+    status.textContent = S.locale === 'zh_cn' ? '重新连接中…' : 'reconnecting…';
+    status.className = 'conn down';
+  });
+  const json = (fn) => (event) => fn(JSON.parse(event.data));
+  source.addEventListener('message', json(upsert));
+  source.addEventListener('update', json(upsert));
+  source.addEventListener(
+    'toast',
+    json((t) => t.operatorOpenId === S.as && toastOnce(t)),
+  );
+  source.addEventListener(
+    'chats',
+    json((d) => {
+      applyDirectory(d);
+      views.all();
+    }),
+  );
+}
+
+let sending = false;
+async function send(event) {
+  event.preventDefault();
+  const input = $('input');
+  const text = input.value.trim();
+  if (!text || sending || !S.chatId) return;
+  sending = true;
+  try {
+    const answer = await post('/web/api/say', { chatId: S.chatId, as: S.as, text });
+    input.value = '';
+    const stream = $('stream');
+    stream.scrollTop = stream.scrollHeight;
+    if (answer.status !== 200) {
+      const why = answer.error ? `did not answer (${answer.error})` : `answered HTTP ${answer.status}`;
+      showToast({ type: 'warning', content: `${S.bot.name} ${why}; Lark would retry.` }, S.locale);
+    }
+  } catch (err) {
+    showToast({ type: 'error', content: err.message }, S.locale);
+  } finally {
+    sending = false;
+  }
+}
+
+$('composer').addEventListener('submit', send);
+$('input').addEventListener('keydown', (event) => {
+  // Tab on an empty box takes the suggestion shown as the placeholder.
+  if (event.key === 'Tab' && event.target.value === '') {
+    event.preventDefault();
+    event.target.value = event.target.placeholder;
+  }
+});
+$('persona').addEventListener('change', (event) => {
+  S.as = event.target.value;
+  remember('as', S.as);
+  controls();
+});
+$('locale').addEventListener('change', (event) => {
+  S.locale = event.target.value;
+  remember('locale', S.locale);
+  controls();
+  views.all();
+});
+$('thread-close').addEventListener('click', () => {
+  S.threadRoot = null;
+  views.thread();
+});
+
+S.locale = saved('locale') ?? 'en_us';
+connect();
+
+// For tests and the console: what the page holds.
+window.webChat = S;

@@ -1,0 +1,98 @@
+import type { PreflightLine } from '../../cards/model.js';
+import { inTransaction, type Pool } from '../db/pool.js';
+import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
+import { renderSteps } from '../runbooks/render.js';
+import type { Catalog, ResolvedStep, Runbook, Target } from '../runbooks/types.js';
+import { planHash } from '../runs/ids.js';
+import { Owed, patchUuid } from '../runs/outbox-writer.js';
+import { completePreflight } from '../runs/plan-repo.js';
+import type { JobPort } from '../runs/ports.js';
+import { getApprovals, getRun, getSteps, type RunRow } from '../runs/run-repo.js';
+import { toRunView } from '../runs/view.js';
+import { spawnStep } from './spawn-step.js';
+
+export interface PreflightDeps {
+  pool: Pool;
+  jobs: JobPort;
+  catalog: () => Catalog;
+  baseDir: string;
+  stepBaseEnv: Record<string, string>;
+  log: { warn(o: object, m: string): void };
+}
+
+export interface PreflightResult {
+  lines: PreflightLine[];
+  observed: string;
+}
+
+/** The last lines a person needs from a read-only step's output. */
+function summarize(tail: string, ok: boolean, exitCode: number | null): string {
+  const lines = tail
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const text = lines.slice(-2).join(' · ').slice(0, 400);
+  return ok ? text || 'ok' : `${text || 'no output'}${exitCode !== null ? ` (exit ${exitCode})` : ''}`;
+}
+
+/** Run the read-only preflight steps (all of them, or only the binding ones) and summarise each. */
+export async function runPreflightSteps(
+  deps: PreflightDeps,
+  runbook: Runbook,
+  target: Target,
+  run: Pick<RunRow, 'id' | 'params'>,
+  onlyBinding = false,
+): Promise<PreflightResult> {
+  const redact = createRedactor(secretsOfTarget(target));
+  const steps: ResolvedStep[] = renderSteps(runbook, 'preflight', target, run.params, {
+    runId: run.id,
+    baseDir: deps.baseDir,
+    extraEnv: deps.stepBaseEnv,
+  }).filter((s) => !onlyBinding || s.binds);
+  const lines: PreflightLine[] = [];
+  const observed: string[] = [];
+  for (const step of steps) {
+    const outcome = await spawnStep(step, { redact });
+    const ok = outcome.status === 'succeeded';
+    const detail = summarize(outcome.outputTail, ok, outcome.exitCode);
+    lines.push({ id: step.id, title: step.title, ok, detail });
+    if (step.binds) observed.push(`${step.id}=${ok ? detail : `failed: ${detail}`}`);
+  }
+  return { lines, observed: observed.join('\n') };
+}
+
+/** The preflight job: results onto the approval card, the plan bound to what was observed, Approve offered. */
+export async function preflightRun(deps: PreflightDeps, runId: string): Promise<void> {
+  const row = await getRun(deps.pool, runId);
+  if (!row || row.state !== 'requested') return;
+  const catalog = deps.catalog();
+  const runbook = catalog.runbooks.get(row.runbook_id);
+  const target = catalog.targets.get(row.target_id);
+  if (!runbook || !target) return;
+  const result = await runPreflightSteps(deps, runbook, target, row);
+  const steps = renderSteps(runbook, 'steps', target, row.params, {
+    runId,
+    baseDir: deps.baseDir,
+    extraEnv: deps.stepBaseEnv,
+  });
+  const hash = planHash({
+    runbookHash: runbook.hash,
+    targetId: target.id,
+    params: row.params,
+    argv: steps.map((s) => s.argv),
+    observed: result.observed,
+  });
+  let owed: Owed | undefined;
+  await inTransaction(deps.pool, async (tx) => {
+    const updated = await completePreflight(tx, runId, hash, {
+      ...row.view,
+      preflight: result.lines,
+      observed: result.observed,
+    });
+    if (!updated) return;
+    owed = new Owed(tx);
+    const view = toRunView(updated, await getSteps(tx, runId), await getApprovals(tx, runId));
+    await owed.runCard(view, updated.chat_id, 'patch', patchUuid(runId));
+  });
+  await owed?.flush(deps.jobs, (error) => deps.log.warn({ err: error }, 'delivery trigger failed'));
+}

@@ -1,0 +1,142 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mountWebChat, type Persona } from '../../src/sandbox/web/index.js';
+import { CHAT, type Harness, LEAD_A, ONCALL, startHarness } from '../helpers/harness.js';
+import { hasChromium, launchChromium, openPage, warnIfNoChromium } from './helpers/chromium.js';
+
+/**
+ * The web chat in a real browser (Debian's Chromium through playwright-core, never a downloaded browser),
+ * against the whole bot: database, server, worker, the `thin` fixture runbook.
+ */
+const PERSONAS: Persona[] = [
+  { openId: ONCALL, name: 'Wang Wei (on-call)', role: 'on-call' },
+  { openId: LEAD_A, name: 'Li Na (Tech Lead)', role: 'Tech Lead' },
+  { openId: 'ou_lead_b', name: 'Zhang Min (Tech Lead)', role: 'Tech Lead' },
+  { openId: 'ou_someone', name: 'Chen Jie' },
+];
+const SCREENSHOT = 'test-results/web-chat.png';
+const STEP_LINE = /\d{2}:\d{2}:\d{2} · T\+\d{2}:\d{2}/;
+
+warnIfNoChromium('the web chat browser test');
+
+describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot', () => {
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+  let pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness({
+      beforeListen: (sandbox) => mountWebChat(sandbox, { personas: PERSONAS, defaultChatId: CHAT }),
+    });
+    browser = await launchChromium();
+    // The bot writes times in the harness's TIMEZONE; the page shows message times in the browser's.
+    ({ page, errors: pageErrors } = await openPage(browser, 'Asia/Shanghai'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('requests, approves and follows a rollback like a Lark group', async () => {
+    await page.goto(`${h.sandbox.url}/`);
+    await page.locator('#conn.live').waitFor();
+    await page.locator('.chat-item.active', { hasText: 'Incident' }).waitFor();
+
+    // The on-call engineer asks.
+    await page.selectOption('#persona', ONCALL);
+    expect(await page.getAttribute('#input', 'placeholder')).toBe('@RollbackBot /rollback emergency');
+    await page.fill('#input', '@RollbackBot /rollback thin');
+    await page.press('#input', 'Enter');
+    const asked = page.locator('#stream .msg[data-type="text"]').last();
+    await asked.locator('.mention', { hasText: '@RollbackBot' }).waitFor();
+    expect(await asked.locator('.msg-name').textContent()).toBe('Wang Wei (on-call)');
+    expect(await asked.locator('.msg-text').textContent()).toBe('@RollbackBot /rollback thin');
+
+    // The approval card, rendered from its Card JSON.
+    const card = page.locator('#stream .msg[data-type="interactive"]').last();
+    const approve = card.getByRole('button', { name: 'Approve' });
+    await approve.waitFor({ timeout: 15_000 });
+    const cardId = await card.getAttribute('data-message-id');
+    expect(await card.locator('.card-title').textContent()).toBe('Demo rollback');
+    expect(await card.locator('.card').getAttribute('data-template')).toBe('orange');
+    expect(await card.locator('.card-btn.btn-danger').textContent()).toBe('Reject');
+    expect(await card.locator('.mention').first().textContent()).toBe('@Wang Wei (on-call)');
+
+    // Every look of the card from now on, to see the progress card even if the run is quick.
+    await page.evaluate((id) => {
+      const seen: string[] = [];
+      (window as unknown as { seenTemplates: string[] }).seenTemplates = seen;
+      new MutationObserver(() => {
+        const t = document
+          .querySelector(`#stream [data-message-id="${id}"] .card`)
+          ?.getAttribute('data-template');
+        if (t && seen.at(-1) !== t) seen.push(t);
+      }).observe(document.getElementById('stream') as HTMLElement, { childList: true, subtree: true });
+    }, cardId);
+
+    // A Tech Lead approves.
+    await page.selectOption('#persona', LEAD_A);
+    await approve.click();
+    const toast = page.locator('.toast-success');
+    await toast.waitFor();
+    expect(await toast.textContent()).toMatch(/approv/i);
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/web-chat-approved.png' });
+
+    // The thread: step start and end lines with clock time and T+ elapsed, live, then the summary.
+    const threadLink = page.locator(`#stream [data-message-id="${cardId}"] .thread-link`);
+    await threadLink.waitFor({ timeout: 15_000 });
+    await threadLink.click();
+    const thread = page.locator('#thread');
+    await thread.locator('.msg-text', { hasText: 'RTO' }).waitFor({ timeout: 30_000 });
+    const lines = await thread.locator('.msg-text').allTextContents();
+    const steps = lines.filter((l) => STEP_LINE.test(l));
+    expect(steps.length).toBeGreaterThanOrEqual(6);
+    for (const title of ['Stop the application', 'Downgrade the migration', 'Restart the application']) {
+      expect(steps.filter((l) => l.includes(title))).toHaveLength(2);
+    }
+    expect(await thread.locator('.thread-count').textContent()).toMatch(/^\d+ replies$/);
+
+    // The card became the summary, in place: one card, no duplicate, and it went through a progress look.
+    await page.waitForFunction(
+      (id) =>
+        document.querySelector(`#stream [data-message-id="${id}"] .card`)?.getAttribute('data-template') ===
+        'green',
+      cardId,
+      { timeout: 15_000 },
+    );
+    expect(await page.locator(`#stream [data-message-id="${cardId}"]`).count()).toBe(1);
+    const seen = await page.evaluate(() => (window as unknown as { seenTemplates: string[] }).seenTemplates);
+    expect(seen.at(-1)).toBe('green');
+    expect(seen.some((t) => t === 'blue' || t === 'wathet')).toBe(true);
+    expect(await page.locator('#stream .unsupported').count()).toBe(0);
+
+    // The open thread follows new replies live.
+    await h.sandbox.userSays({
+      chatId: CHAT,
+      senderOpenId: ONCALL,
+      text: 'Thanks, all green.',
+      replyTo: cardId ?? '',
+      mentionBot: false,
+    });
+    await thread.locator('.msg-text', { hasText: 'Thanks, all green.' }).waitFor();
+
+    // The language picker switches each card field to its i18n_content.
+    await page.selectOption('#locale', 'zh_cn');
+    await page
+      .locator(`#stream [data-message-id="${cardId}"] .card-title`, { hasText: '演示回滚' })
+      .waitFor();
+    await page.selectOption('#locale', 'en_us');
+    await page
+      .locator(`#stream [data-message-id="${cardId}"] .card-title`, { hasText: 'Demo rollback' })
+      .waitFor();
+    await page.waitForTimeout(3500); // let the toast fade, as it would for a person
+
+    await page.screenshot({ path: SCREENSHOT });
+    if (process.env.UPDATE_SCREENSHOT === '1') copyFileSync(SCREENSHOT, 'docs/web-chat.png');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+});
