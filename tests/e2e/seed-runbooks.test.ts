@@ -141,7 +141,7 @@ describe('the seed runbooks through the bot', () => {
       ['watch-logs', 'succeeded'],
     ]);
     const health = await fetch(
-      `${process.env.E2E_UNUSED ?? ''}${(h.ctx.catalog.targets.get('lark-service')?.vars.app_url as string) ?? ''}/health/ready`,
+      `${String(h.ctx.catalog.targets.get('lark-service')?.vars.app_url)}/health/ready`,
     );
     expect(health.status).toBe(200);
     // The export, in chat and as the CLI prints it.
