@@ -19,6 +19,7 @@ export function demoEnv(o: {
 }): Record<string, string> & {
   INCIDENT_CHAT_IDS: string;
   LARK_SERVICE_URL: string;
+  LARK_SERVICE_BACKUP_DIR: string;
   PATH: string;
   HOME: string;
 } {

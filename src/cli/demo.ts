@@ -8,7 +8,7 @@ import { createSandbox } from '../sandbox/index.js';
 import { mountWebChat } from '../sandbox/web/index.js';
 import { startServer } from '../server/server.js';
 import { packageRoot } from '../util/paths.js';
-import { migrateExample, startExampleApp, stopExampleApp } from '../worker/example-service.js';
+import { backupExample, migrateExample, startExampleApp, stopExampleApp } from '../worker/example-service.js';
 import { startWorker } from '../worker/runtime.js';
 import { buildContext } from './context.js';
 import { DEMO_PERSONAS, demoEnv } from './demo-env.js';
@@ -108,6 +108,7 @@ export async function runDemo(_args: string[]): Promise<number | undefined> {
   const serviceEnv = { ...service, env: { PATH: env.PATH, HOME: env.HOME, ...service.env } };
   await migrateExample(serviceEnv);
   await startExampleApp(serviceEnv);
+  await backupExample(serviceEnv, env.LARK_SERVICE_BACKUP_DIR);
 
   const server = await startServer(ctx, { port: botPort, host: '127.0.0.1' });
   sandbox.setBotUrls({ eventUrl: `${server.url}/lark/events`, cardUrl: `${server.url}/lark/card` });
@@ -116,7 +117,11 @@ export async function runDemo(_args: string[]): Promise<number | undefined> {
   say('');
   say(`  Rollback bot demo is up. Open the web chat:  ${sandboxUrl}/`);
   say('');
-  say('  1. As "Wang Wei (on-call)", type:  @RollbackBot /rollback emergency');
+  say('  1. As "Wang Wei (on-call)", type:  @RollbackBot /rollback emergency restore=yes');
+  say('     (the example service has one migration: downgrading it drops every table, so the app only gets');
+  say(
+    '      healthy again if the backup taken at start-up is restored; without restore=yes you see a failed run)',
+  );
   say('  2. Switch to "Li Na (Tech Lead)" and press Approve on the card.');
   say("  3. Open the card's thread to watch each step start and end.");
   say(`  Bot: ${server.url}  ·  example app: ${env.LARK_SERVICE_URL}  ·  Ctrl-C stops everything.`);

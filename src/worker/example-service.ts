@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { botCheckArgv } from '../runbooks/bot-argv.js';
 
 /**
  * The example lark-service for the demo: migrate its database to head and start/stop its app, through the
@@ -36,4 +37,16 @@ export async function startExampleApp(service: ExampleService): Promise<void> {
 
 export async function stopExampleApp(service: ExampleService): Promise<void> {
   await run(service, join(service.root, 'examples/lark-service/app'), ['stop'], service.root);
+}
+
+/** A `lark-service_before_downgrade_*` backup, as /rollback precheck takes, so `restore=yes` has one to use. */
+export async function backupExample(service: ExampleService, dir: string): Promise<void> {
+  const check = botCheckArgv();
+  const [node = process.execPath, ...args] = check;
+  await run(
+    service,
+    node,
+    [...args, 'backup-create', '--dir', dir, '--prefix', 'lark-service_before_downgrade'],
+    service.root,
+  );
 }

@@ -1,73 +1,28 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execa } from 'execa';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRun } from '../../src/runs/export.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { CHAT, type Harness, LEAD_A, ONCALL, runState, startHarness, textOf } from '../helpers/harness.js';
+import { type LarkService, startLarkService } from '../helpers/lark-service.js';
 
 /**
  * The seed's runbooks as shipped, through the whole bot (sandbox → server → worker → sandbox), against a
  * scratch lark_service database, real alembic, pg_dump/pg_restore and the example app.
  */
 let h: Harness;
-let service: TestDatabase;
-let client: pg.Client;
-let stateDir: string;
+let service: LarkService;
 const PASSWORD = 'seed-e2e-db-password';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 beforeAll(async () => {
-  service = await createTestDatabase('lsvc');
-  const url = new URL(service.url);
-  url.password = PASSWORD; // trust auth ignores it; it must never show up in anything sent or logged
-  stateDir = mkdtempSync(join(tmpdir(), 'rb-seed-'));
-  const env = {
-    LARK_SERVICE_DATABASE_URL: url.toString(),
-    LARK_SERVICE_URL: `http://127.0.0.1:${await freePort()}`,
-    LARK_SERVICE_STATE_DIR: join(stateDir, 'app'),
-    LARK_SERVICE_BACKUP_DIR: join(stateDir, 'backups'),
-    RUNBOOKS_DIR: 'runbooks',
-  };
-  await execa('alembic', ['upgrade', 'head'], {
-    cwd: 'examples/lark-service',
-    env: { DATABASE_URL: env.LARK_SERVICE_DATABASE_URL },
-  });
-  client = new pg.Client({ connectionString: service.url });
-  await client.connect();
-  h = await startHarness({ env });
+  service = await startLarkService(PASSWORD);
+  h = await startHarness({ env: service.env });
 });
 
 afterAll(async () => {
-  await execa('examples/lark-service/app', ['stop'], {
-    env: { LARK_SERVICE_STATE_DIR: join(stateDir, 'app') },
-    reject: false,
-  });
   await h?.close();
-  await client?.end();
-  await service?.drop();
-  rmSync(stateDir, { recursive: true, force: true });
+  await service?.close();
 });
 
-const tokens = async () =>
-  (await client.query('SELECT app_id FROM tokens ORDER BY id')).rows.map((r) => r.app_id);
-const insertToken = (app: string) =>
-  client.query(
-    `INSERT INTO tokens (app_id, token_type, token_value, expires_at) VALUES ($1, 't', 'v', now() + interval '1 hour')`,
-    [app],
-  );
+const tokens = () => service.tokens();
+const insertToken = (app: string) => service.insertToken(app);
 
 /** Request, wait for the preflight to offer Approve, approve as a Tech Lead, wait for the end. */
 async function runThrough(command: string, final: 'succeeded' | 'failed' = 'succeeded') {
@@ -140,9 +95,7 @@ describe('the seed runbooks through the bot', () => {
       ['health', 'succeeded'],
       ['watch-logs', 'succeeded'],
     ]);
-    const health = await fetch(
-      `${String(h.ctx.catalog.targets.get('lark-service')?.vars.app_url)}/health/ready`,
-    );
+    const health = await fetch(`${service.url}/health/ready`);
     expect(health.status).toBe(200);
     // The export, in chat and as the CLI prints it.
     const said = await h.sandbox.userSays({

@@ -3,11 +3,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountWebChat, type Persona } from '../../src/sandbox/web/index.js';
 import { CHAT, type Harness, LEAD_A, ONCALL, startHarness } from '../helpers/harness.js';
+import { type LarkService, startLarkService } from '../helpers/lark-service.js';
 import { hasChromium, launchChromium, openPage, warnIfNoChromium } from './helpers/chromium.js';
 
 /**
  * The web chat in a real browser (Debian's Chromium through playwright-core, never a downloaded browser),
- * against the whole bot: database, server, worker, the `thin` fixture runbook.
+ * against the whole bot: database, server, worker, and the shipped emergency runbook against a scratch
+ * lark_service database with real alembic, pg_dump/pg_restore and the example app.
  */
 const PERSONAS: Persona[] = [
   { openId: ONCALL, name: 'Wang Wei (on-call)', role: 'on-call' },
@@ -22,12 +24,16 @@ warnIfNoChromium('the web chat browser test');
 
 describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot', () => {
   let h: Harness;
+  let service: LarkService;
   let browser: Browser;
   let page: Page;
   let pageErrors: string[] = [];
 
   beforeAll(async () => {
+    service = await startLarkService('browser-test-password');
+    await service.backup(); // what /rollback precheck leaves behind: restore=yes restores it
     h = await startHarness({
+      env: service.env,
       beforeListen: (sandbox) => mountWebChat(sandbox, { personas: PERSONAS, defaultChatId: CHAT }),
     });
     browser = await launchChromium();
@@ -38,6 +44,7 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
   afterAll(async () => {
     await browser?.close();
     await h?.close();
+    await service?.close();
   });
 
   it('requests, approves and follows a rollback like a Lark group', async () => {
@@ -48,20 +55,22 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
     // The on-call engineer asks.
     await page.selectOption('#persona', ONCALL);
     expect(await page.getAttribute('#input', 'placeholder')).toBe('@RollbackBot /rollback emergency');
-    await page.fill('#input', '@RollbackBot /rollback thin');
+    await page.fill('#input', '@RollbackBot /rollback emergency restore=yes watch=3s');
     await page.press('#input', 'Enter');
     const asked = page.locator('#stream .msg[data-type="text"]').last();
     await asked.locator('.mention', { hasText: '@RollbackBot' }).waitFor();
     expect(await asked.locator('.msg-name').textContent()).toBe('Wang Wei (on-call)');
-    expect(await asked.locator('.msg-text').textContent()).toBe('@RollbackBot /rollback thin');
+    expect(await asked.locator('.msg-text').textContent()).toBe(
+      '@RollbackBot /rollback emergency restore=yes watch=3s',
+    );
 
     // The approval card, rendered from its Card JSON.
     const card = page.locator('#stream .msg[data-type="interactive"]').last();
     const approve = card.getByRole('button', { name: 'Approve' });
-    await approve.waitFor({ timeout: 15_000 });
+    await approve.waitFor({ timeout: 30_000 }); // offered once the preflight is done
     const cardId = await card.getAttribute('data-message-id');
-    expect(await card.locator('.card-title').textContent()).toBe('Demo rollback');
-    expect(await card.locator('.card').getAttribute('data-template')).toBe('orange');
+    expect(await card.locator('.card-title').textContent()).toBe('Production emergency rollback');
+    expect(await card.locator('.card').getAttribute('data-template')).toBe('red');
     expect(await card.locator('.card-btn.btn-danger').textContent()).toBe('Reject');
     expect(await card.locator('.mention').first().textContent()).toBe('@Wang Wei (on-call)');
 
@@ -91,11 +100,16 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
     await threadLink.waitFor({ timeout: 15_000 });
     await threadLink.click();
     const thread = page.locator('#thread');
-    await thread.locator('.msg-text', { hasText: 'RTO' }).waitFor({ timeout: 30_000 });
+    await thread.locator('.msg-text', { hasText: 'RTO' }).waitFor({ timeout: 60_000 });
     const lines = await thread.locator('.msg-text').allTextContents();
     const steps = lines.filter((l) => STEP_LINE.test(l));
-    expect(steps.length).toBeGreaterThanOrEqual(6);
-    for (const title of ['Stop the application', 'Downgrade the migration', 'Restart the application']) {
+    expect(steps.length).toBe(20);
+    for (const title of [
+      'Stop the application',
+      'Downgrade the database',
+      'Start the application',
+      'Health check',
+    ]) {
       expect(steps.filter((l) => l.includes(title))).toHaveLength(2);
     }
     expect(await thread.locator('.thread-count').textContent()).toMatch(/^\d+ replies$/);
@@ -127,16 +141,19 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
     // The language picker switches each card field to its i18n_content.
     await page.selectOption('#locale', 'zh_cn');
     await page
-      .locator(`#stream [data-message-id="${cardId}"] .card-title`, { hasText: '演示回滚' })
+      .locator(`#stream [data-message-id="${cardId}"] .card-title`, { hasText: '生产环境紧急回滚' })
       .waitFor();
     await page.selectOption('#locale', 'en_us');
     await page
-      .locator(`#stream [data-message-id="${cardId}"] .card-title`, { hasText: 'Demo rollback' })
+      .locator(`#stream [data-message-id="${cardId}"] .card-title`, {
+        hasText: 'Production emergency rollback',
+      })
       .waitFor();
     await page.waitForTimeout(3500); // let the toast fade, as it would for a person
 
     await page.screenshot({ path: SCREENSHOT });
     if (process.env.UPDATE_SCREENSHOT === '1') copyFileSync(SCREENSHOT, 'docs/web-chat.png');
     expect(pageErrors).toEqual([]);
-  }, 90_000);
+    expect(await (await fetch(`${service.url}/health/ready`)).status).toBe(200);
+  }, 150_000);
 });
