@@ -72,6 +72,13 @@ export const envSchema = z.object({
   TIMEZONE: timezone,
   LOCALE: z.enum(['zh-CN', 'en-US']).default('zh-CN'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The seed's recommended rollback window (business low): outside it the approval card says so. */
+  RECOMMENDED_WINDOW: z
+    .string()
+    .default('02:00-04:00')
+    .refine((w) => /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(w), {
+      message: 'must look like 02:00-04:00',
+    }),
   /** Runs one worker process executes at once (on different targets). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** BullMQ lock on an executing job; a worker that dies is noticed after about this long. */

@@ -49,8 +49,27 @@ export function readRunbook(file: string, bytes: Buffer, targets: TargetShapes |
       }
     });
   }
+  const downgrade = runbook.steps.findIndex(isDowngrade);
+  const backup = runbook.steps.findIndex(isBackup);
+  if (downgrade >= 0 && (backup < 0 || backup > downgrade) && !runbook.backupSkipped) {
+    problem(
+      ['steps', downgrade, 'run'],
+      'downgrades with no backup step before it (a step running `{{bot.check}} backup-create` or pg_dump); add one, or say why with `backup: { skipped: "<reason>" }`',
+    );
+  }
   return issues.length > 0 ? { issues, source } : { runbook, issues, source };
 }
+
+const argvOf = (step: StepSpec): string[] => (typeof step.run === 'string' ? [step.run] : step.run);
+/** `alembic downgrade …` (the seed's destructive command). */
+const isDowngrade = (step: StepSpec): boolean => {
+  const argv = argvOf(step);
+  return argv.some((a) => /(^|\/)alembic$/.test(a)) && argv.includes('downgrade');
+};
+const isBackup = (step: StepSpec): boolean => {
+  const argv = argvOf(step);
+  return argv.includes('backup-create') || argv.some((a) => /(^|\/)pg_dump$/.test(a));
+};
 
 function toRunbook(data: RunbookFile, file: string, hash: string): Runbook {
   const params: Record<string, ParamSpec> = {};
@@ -76,6 +95,7 @@ function toRunbook(data: RunbookFile, file: string, hash: string): Runbook {
       expiresInSeconds: data.approval.expires_in,
     },
     params,
+    ...(data.backup ? { backupSkipped: data.backup.skipped } : {}),
     preflight: data.preflight.map(toStep),
     steps: data.steps.map(toStep),
   };

@@ -154,6 +154,8 @@ export const runbookSchema = z.strictObject({
   params: paramsSchema.default({}),
   preflight: z.array(stepSchema).default([]),
   steps: z.array(stepSchema).min(1),
+  /** A runbook that downgrades without taking a backup first must say why (shown on the approval card). */
+  backup: z.strictObject({ skipped: text }).optional(),
 });
 
 export type RunbookFile = z.output<typeof runbookSchema>;

@@ -21,6 +21,8 @@ export interface Runbook {
   params: Record<string, ParamSpec>;
   preflight: StepSpec[];
   steps: StepSpec[];
+  /** Why this runbook downgrades without a backup step before it (`backup: { skipped: … }`). */
+  backupSkipped?: string;
 }
 
 export interface ParamSpec {

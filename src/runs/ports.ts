@@ -18,6 +18,8 @@ export interface Policy {
   techLeadOpenIds: string[];
   /** Empty: anyone in an incident chat may request. */
   requesterOpenIds: string[];
+  /** The recommended window, e.g. `02:00-04:00`, in `timezone`. */
+  window?: { text: string; timezone: string };
 }
 
 export interface RunsDeps {

@@ -5,6 +5,7 @@ import { findRunbook, pickTarget } from '../runbooks/catalog.js';
 import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
 import { renderSteps, validateParams } from '../runbooks/render.js';
 import { planHash } from './ids.js';
+import { requestNotices } from './notices.js';
 import type { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
 import { activeRunOnTarget, getApprovals, getRun, getSteps, insertRun } from './run-repo.js';
@@ -62,6 +63,7 @@ export async function requestRun(
     meta: {
       title: runbook.title,
       ...(runbook.rtoSeconds !== undefined ? { rtoSeconds: runbook.rtoSeconds } : {}),
+      notices: requestNotices(runbook, deps.policy.window, deps.now()),
     },
     chatId: msg.chatId,
     requesterOpenId: msg.senderOpenId,

@@ -100,7 +100,7 @@ describe('the shipped runbooks directory', () => {
     expect(result.messages).toContain('target production: unavailable, PROD_DATABASE_URL is not set');
   });
 
-  it('loads the DESIGN.md example runbook and targets verbatim', () => {
+  it('loads the DESIGN.md example runbook (plus the backup reason the validator requires) and targets', () => {
     const dir = resolve('tests/fixtures/runbooks-design');
     const catalog = loadCatalog({ dir, env: { ...env, PROD_DATABASE_URL: 'postgresql://p:q@prod/db' } });
     const emergency = findRunbook(catalog, '紧急');

@@ -1,0 +1,46 @@
+import type { I18nText } from '../../cards/model.js';
+import type { Runbook } from '../runbooks/types.js';
+
+/** Minutes past midnight of `at` in `timezone`. */
+function minutesIn(timezone: string, at: number): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return get('hour') * 60 + get('minute');
+}
+
+/** Whether `at` falls in a window like `02:00-04:00` (which may wrap past midnight). */
+export function inWindow(window: string, timezone: string, at: number): boolean {
+  const [from = 0, to = 0] = window.split('-').map((hm) => {
+    const [h = 0, m = 0] = hm.split(':').map(Number);
+    return h * 60 + m;
+  });
+  const now = minutesIn(timezone, at);
+  return from <= to ? now >= from && now < to : now >= from || now < to;
+}
+
+/** The seed's advice, as warnings on the approval card. */
+export function requestNotices(
+  runbook: Runbook,
+  window: { text: string; timezone: string } | undefined,
+  at: number,
+): I18nText[] {
+  const notices: I18nText[] = [];
+  if (window && !inWindow(window.text, window.timezone, at)) {
+    notices.push({
+      'zh-CN': `当前不在推荐的回滚窗口（${window.text}，${window.timezone}）内：请预留 3 倍操作时间，并通知团队。`,
+      'en-US': `Outside the recommended rollback window (${window.text}, ${window.timezone}): allow 3× the operation time and tell the team.`,
+    });
+  }
+  if (runbook.backupSkipped) {
+    notices.push({
+      'zh-CN': `此 runbook 回滚前不做备份：${runbook.backupSkipped}`,
+      'en-US': `This runbook downgrades without a backup: ${runbook.backupSkipped}`,
+    });
+  }
+  return notices;
+}
