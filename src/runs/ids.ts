@@ -28,3 +28,20 @@ export function planHash(parts: {
   ]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
+
+/** The plan hash of a runbook's rendered steps on a target: what request, preflight, drift check and executor share. */
+export function planHashOf(
+  runbookHash: string,
+  targetId: string,
+  params: Record<string, string>,
+  steps: readonly { argv: string[] }[],
+  observed?: string,
+): string {
+  return planHash({
+    runbookHash,
+    targetId,
+    params,
+    argv: steps.map((s) => s.argv),
+    ...(observed !== undefined ? { observed } : {}),
+  });
+}

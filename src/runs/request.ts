@@ -4,7 +4,7 @@ import type { PoolClient } from '../db/pool.js';
 import { findRunbook, pickTarget } from '../runbooks/catalog.js';
 import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
 import { renderSteps, validateParams } from '../runbooks/render.js';
-import { planHash } from './ids.js';
+import { planHashOf } from './ids.js';
 import { requestNotices } from './notices.js';
 import type { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
@@ -46,12 +46,7 @@ export async function requestRun(
     extraEnv: deps.stepBaseEnv,
   });
   const redact = createRedactor(secretsOfTarget(target));
-  const hash = planHash({
-    runbookHash: runbook.hash,
-    targetId: target.id,
-    params: checked.params,
-    argv: steps.map((s) => s.argv),
-  });
+  const hash = planHashOf(runbook.hash, target.id, checked.params, steps);
   const expiresAt = new Date(deps.now() + runbook.approval.expiresInSeconds * 1000);
   const inserted = await insertRun(tx, {
     id: runId,

@@ -4,7 +4,7 @@ import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
 import { renderSteps } from '../runbooks/render.js';
 import type { Catalog, ResolvedStep } from '../runbooks/types.js';
 import { acquireLease, cancelRequested, renewLease } from '../runs/exec-repo.js';
-import { planHash } from '../runs/ids.js';
+import { planHashOf } from '../runs/ids.js';
 import type { JobPort } from '../runs/ports.js';
 import { getSteps } from '../runs/run-repo.js';
 import { runPreflightSteps } from './preflight.js';
@@ -67,13 +67,7 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
       baseDir: deps.baseDir,
       extraEnv: deps.stepBaseEnv,
     });
-    const hash = planHash({
-      runbookHash: runbook.hash,
-      targetId: target.id,
-      params: run.params,
-      argv: steps.map((s) => s.argv),
-      ...(run.view.observed !== undefined ? { observed: run.view.observed } : {}),
-    });
+    const hash = planHashOf(runbook.hash, target.id, run.params, steps, run.view.observed);
     if (hash !== run.plan_hash) drift = 'the rendered commands differ from the approved plan';
   }
   if (drift || !target || !runbook) {

@@ -3,7 +3,7 @@ import { inTransaction, type Pool } from '../db/pool.js';
 import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
 import { renderSteps } from '../runbooks/render.js';
 import type { Catalog, ResolvedStep, Runbook, Target } from '../runbooks/types.js';
-import { planHash } from '../runs/ids.js';
+import { planHashOf } from '../runs/ids.js';
 import { Owed, patchUuid } from '../runs/outbox-writer.js';
 import { completePreflight } from '../runs/plan-repo.js';
 import type { JobPort } from '../runs/ports.js';
@@ -75,13 +75,7 @@ export async function preflightRun(deps: PreflightDeps, runId: string): Promise<
     baseDir: deps.baseDir,
     extraEnv: deps.stepBaseEnv,
   });
-  const hash = planHash({
-    runbookHash: runbook.hash,
-    targetId: target.id,
-    params: row.params,
-    argv: steps.map((s) => s.argv),
-    observed: result.observed,
-  });
+  const hash = planHashOf(runbook.hash, target.id, row.params, steps, result.observed);
   let owed: Owed | undefined;
   await inTransaction(deps.pool, async (tx) => {
     const updated = await completePreflight(tx, runId, hash, {

@@ -48,17 +48,21 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     : undefined;
   const common = { prefix: config.QUEUE_PREFIX, connection: redisConnection(config.REDIS_URL) };
 
+  // What the step-running processors (execute, preflight) share.
+  const stepDeps = {
+    pool,
+    jobs: queues.jobs,
+    catalog: () => ctx.catalog,
+    baseDir: ctx.baseDir,
+    stepBaseEnv: ctx.stepBaseEnv,
+    log,
+  };
   const execute = new Worker<Payloads['execute']>(
     'execute',
     async (job: Job<Payloads['execute']>) =>
       executeRun(
         {
-          pool,
-          jobs: queues.jobs,
-          catalog: () => ctx.catalog,
-          baseDir: ctx.baseDir,
-          stepBaseEnv: ctx.stepBaseEnv,
-          log,
+          ...stepDeps,
           shutdown: shutdown.signal,
           onStepFinished: (runbook, step, state, ms) =>
             metrics.stepDuration.observe({ runbook, step, state }, ms / 1000),
@@ -116,18 +120,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
   });
   const preflight = new Worker<Payloads['preflight']>(
     'preflight',
-    async (job) =>
-      preflightRun(
-        {
-          pool,
-          jobs: queues.jobs,
-          catalog: () => ctx.catalog,
-          baseDir: ctx.baseDir,
-          stepBaseEnv: ctx.stepBaseEnv,
-          log,
-        },
-        job.data.runId,
-      ),
+    async (job) => preflightRun(stepDeps, job.data.runId),
     { ...common, connection: redisConnection(config.REDIS_URL), concurrency: 4 },
   );
   for (const worker of [execute, deliver, expire, preflight]) {

@@ -2,7 +2,7 @@ import type { StepState } from '../../cards/model.js';
 import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
 import type { ResolvedStep, Runbook, Target } from '../runbooks/types.js';
 import { closePendingSteps, finishRun, finishStep, startStep } from '../runs/exec-repo.js';
-import { planHash } from '../runs/ids.js';
+import { planHashOf } from '../runs/ids.js';
 import { Owed, patchUuid } from '../runs/outbox-writer.js';
 import { rebindPlan } from '../runs/plan-repo.js';
 import type { JobPort } from '../runs/ports.js';
@@ -97,13 +97,7 @@ export class RunRecorder {
     now: PreflightResult,
     nowMs: number,
   ): Promise<boolean> {
-    const hash = planHash({
-      runbookHash: runbook.hash,
-      targetId: target.id,
-      params: run.params,
-      argv: steps.map((s) => s.argv),
-      observed: now.observed,
-    });
+    const hash = planHashOf(runbook.hash, target.id, run.params, steps, now.observed);
     const fresh = new Map(now.lines.map((l) => [l.id, l]));
     const preflight = (run.view.preflight ?? []).map((line) => fresh.get(line.id) ?? line);
     const expiresAt = new Date(nowMs + runbook.approval.expiresInSeconds * 1000);
