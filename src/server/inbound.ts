@@ -63,19 +63,12 @@ export async function dispatchEvent(deps: InboundDeps, event: InboundEvent): Pro
       toast('error', { 'zh-CN': '无法识别的操作。', 'en-US': 'Unrecognised action.' }, locale),
     );
   }
-  if (value.action !== 'approve' && value.action !== 'reject') {
-    return cardResponse(
-      toast(
-        'info',
-        {
-          'zh-CN': '该操作尚未支持，请使用 /rollback cancel。',
-          'en-US': 'Not supported yet; use /rollback cancel.',
-        },
-        locale,
-      ),
-    );
-  }
-  const outcome = await decide(deps.runs, { operatorOpenId: event.operatorOpenId, value });
+  const click = { operatorOpenId: event.operatorOpenId, value };
+  // Approve / Reject decide a request; Cancel (after step, now) and a paused run's Retry / Skip / Abort are controls.
+  const outcome =
+    value.action === 'approve' || value.action === 'reject'
+      ? await decide(deps.runs, click)
+      : await control(deps.runs, click);
   const card = outcome.view ? buildRunCard(outcome.view, deps.render) : undefined;
   return cardResponse(toast(outcome.toast.type, outcome.toast.text, locale), card);
 }
