@@ -170,3 +170,25 @@ describe('the whole flow through the sandbox', () => {
     expect(attempts.rows[0].n).toBe(1);
   });
 });
+
+describe('health and metrics', () => {
+  it('reports each dependency on /health/ready and counts from Postgres on /metrics', async () => {
+    const live = await fetch(`${h.server.url}/health/live`);
+    expect(live.status).toBe(200);
+    const ready = await fetch(`${h.server.url}/health/ready`);
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { postgres: 'up', migrations: 'up', redis: 'up' },
+    });
+    const metrics = await (await fetch(`${h.server.url}/metrics`)).text();
+    const succeeded = (
+      await h.ctx.pool.query(`SELECT count(*)::int AS n FROM runs WHERE state = 'succeeded'`)
+    ).rows[0].n;
+    expect(succeeded).toBeGreaterThan(0);
+    expect(metrics).toContain(`rollback_bot_runs{state="succeeded"} ${succeeded}`);
+    expect(metrics).toMatch(
+      /rollback_bot_event_ack_seconds_count\{route="\/lark\/events",status="200"\} [1-9]/,
+    );
+    expect(metrics).toMatch(/rollback_bot_outbox_messages\{state="sent"\} [1-9]/);
+  });
+});
