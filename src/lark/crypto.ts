@@ -26,8 +26,17 @@ export function signaturesEqual(expected: string, given: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+const keys = new Map<string, Buffer>();
+
+/** sha256(encryptKey), computed once per key (it is on every request's path). */
 function aesKey(encryptKey: string): Buffer {
-  return createHash('sha256').update(encryptKey, 'utf8').digest();
+  let key = keys.get(encryptKey);
+  if (!key) {
+    key = createHash('sha256').update(encryptKey, 'utf8').digest();
+    if (keys.size > 16) keys.clear();
+    keys.set(encryptKey, key);
+  }
+  return key;
 }
 
 /** base64(iv ‖ AES-256-CBC(sha256(key), iv, PKCS#7(plaintext))). The iv is random unless given (tests). */

@@ -1,14 +1,21 @@
 import type { I18nText } from '../../cards/model.js';
 import type { Runbook } from '../runbooks/types.js';
 
-/** Minutes past midnight of `at` in `timezone`. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** Minutes past midnight of `at` in `timezone` (a formatter is costly to build: one per zone, kept). */
 function minutesIn(timezone: string, at: number): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
+  let format = formats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone: timezone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formats.set(timezone, format);
+  }
+  const parts = format.formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return get('hour') * 60 + get('minute');
 }

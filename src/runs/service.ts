@@ -73,14 +73,13 @@ async function act(
     return undefined;
   }
   const command = msg.command;
-  const help = usage(deps.catalog());
   if (!command || command.kind === 'help') {
-    await say(help);
+    await say(usage(deps.catalog()));
     return undefined;
   }
   switch (command.kind) {
     case 'invalid':
-      await say(replies.invalid(command.reason, help));
+      await say(replies.invalid(command.reason, usage(deps.catalog())));
       return undefined;
     case 'status': {
       const rows = await recentRunsInChat(tx, msg.chatId, 8);
