@@ -7,6 +7,11 @@ import type { RunRow, StepRow } from './run-repo.js';
  * transition names the token it holds, so a worker that lost its lease changes nothing (0 rows).
  */
 
+/**
+ * A queued run, or a running one whose lease has lapsed (its worker is gone). A running run whose lease is still
+ * renewed belongs to a live attempt: a second job for it (BullMQ handing out a job whose lock expired while
+ * Redis was unreachable) gets nothing, rather than pausing a healthy run.
+ */
 export async function acquireLease(
   q: Queryable,
   runId: string,
@@ -15,10 +20,20 @@ export async function acquireLease(
   const result = await q.query(
     `UPDATE runs SET state = 'running', lease_token = lease_token + 1,
        lease_expires_at = now() + $2 * interval '1 millisecond', started_at = coalesce(started_at, now())
-     WHERE id = $1 AND state IN ('queued', 'running') RETURNING *`,
+     WHERE id = $1 AND (state = 'queued'
+       OR (state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now())))
+     RETURNING *`,
     [runId, leaseMs],
   );
   return result.rows[0];
+}
+
+/** An attempt that failed (threw) gives its lease up, so a retry of the job may take the run at once. */
+export async function releaseLease(q: Queryable, runId: string, lease: string): Promise<void> {
+  await q.query(
+    `UPDATE runs SET lease_expires_at = now() WHERE id = $1 AND lease_token = $2 AND state = 'running'`,
+    [runId, lease],
+  );
 }
 
 export async function renewLease(

@@ -6,7 +6,7 @@ import type { JobPort } from './ports.js';
 
 /**
  * Collects the messages one transaction owes to Lark, and triggers their delivery once it has committed.
- * If the trigger fails (Redis away), the rows are safe in Postgres and the sweep delivers them later.
+ * If the trigger fails or hangs (Redis away), the rows are safe in Postgres and the sweep delivers them later.
  */
 export class Owed {
   private readonly rows: { stream: string; id: string }[] = [];

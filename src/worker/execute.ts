@@ -3,10 +3,10 @@ import type { Pool } from '../db/pool.js';
 import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
 import { renderSteps } from '../runbooks/render.js';
 import type { Catalog, ResolvedStep } from '../runbooks/types.js';
-import { acquireLease, cancelRequested, renewLease } from '../runs/exec-repo.js';
+import { acquireLease, cancelRequested, releaseLease, renewLease } from '../runs/exec-repo.js';
 import { planHashOf } from '../runs/ids.js';
 import type { JobPort } from '../runs/ports.js';
-import { getSteps } from '../runs/run-repo.js';
+import { getRun, getSteps, type RunRow } from '../runs/run-repo.js';
 import { runPreflightSteps } from './preflight.js';
 import { type StepOutcome, spawnStep } from './spawn-step.js';
 import { RunRecorder } from './transitions.js';
@@ -34,11 +34,12 @@ export interface ExecuteDeps {
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
     const stop = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
       resolve();
     };
+    const timer = setTimeout(stop, ms);
     signal?.addEventListener('abort', stop, { once: true });
   });
 
@@ -50,7 +51,57 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void> {
   const leaseMs = deps.leaseMs ?? 30_000;
   const run = await acquireLease(deps.pool, runId, leaseMs);
-  if (!run) return; // not queued or running: cancelled, finished, or never approved
+  if (!run) return; // not queued, nor running with a lapsed lease: ended, never approved, or a live attempt has it
+  const lease = keepLease(deps, runId, run.lease_token, leaseMs);
+  try {
+    await executeAttempt(deps, run, lease.lost);
+  } catch (error) {
+    lease.stop();
+    await releaseLease(deps.pool, runId, run.lease_token).catch(() => {});
+    throw error;
+  } finally {
+    lease.stop();
+  }
+}
+
+/**
+ * Renew the lease for as long as this attempt lives, between steps too (a delivery trigger may wait on Redis
+ * for a while): it lapses only when this worker is gone or cannot reach Postgres, and only then does the sweep
+ * hand the run on. `lost` fires if another attempt took the run over: the running step is then stopped, so a
+ * step the new owner recorded as interrupted is not left running behind its back.
+ */
+function keepLease(
+  deps: ExecuteDeps,
+  runId: string,
+  token: string,
+  leaseMs: number,
+): { lost: AbortSignal; stop(): void } {
+  const lost = new AbortController();
+  const stopped = new AbortController();
+  void (async () => {
+    while (!stopped.signal.aborted && !lost.signal.aborted) {
+      await sleep(deps.pollMs ?? 500, stopped.signal);
+      if (stopped.signal.aborted) break;
+      try {
+        if (!(await renewLease(deps.pool, runId, token, leaseMs)) && !stopped.signal.aborted) {
+          // Not running any more under our token is this attempt's own doing (it ended the run); a new token
+          // means another attempt took the run over (and may already have recorded our step interrupted).
+          const now = await getRun(deps.pool, runId);
+          if (now && String(now.lease_token) !== String(token)) {
+            deps.log.warn({ runId }, 'lease taken over by another attempt; stopping this one');
+            lost.abort();
+          }
+        }
+      } catch (error) {
+        deps.log.warn({ err: error, runId }, 'lease renewal failed');
+      }
+    }
+  })();
+  return { lost: lost.signal, stop: () => stopped.abort() };
+}
+
+async function executeAttempt(deps: ExecuteDeps, run: RunRow, leaseLost: AbortSignal): Promise<void> {
+  const runId = run.id;
   const rec = new RunRecorder(deps.pool, deps.jobs, runId, run.lease_token, (error) =>
     deps.log.warn({ err: error, runId }, 'delivery trigger failed; the sweep will retry'),
   );
@@ -76,9 +127,19 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
   }
   const redact = createRedactor(secretsOfTarget(target));
   const rows = await getSteps(deps.pool, runId);
-  if (rows.every((r) => r.state === 'pending')) await rec.started();
+  if (rows.every((r) => r.state === 'pending')) {
+    // Before anything runs: is the world still what the approvers saw? (Checked here, not just before the first
+    // mutating step, because a runbook's own earlier steps may legitimately change it: the drill upgrades first.)
+    if (runbook.preflight.some((s) => s.binds)) {
+      const now = await runPreflightSteps(deps, runbook, target, run, true);
+      if (now.observed !== (run.view.observed ?? '')) {
+        await rec.rebind(runbook, target, run, steps, now, deps.now?.() ?? Date.now());
+        return;
+      }
+    }
+    await rec.started();
+  }
 
-  let stateChecked = !runbook.preflight.some((s) => s.binds);
   for (const step of steps) {
     const row = rows[step.idx];
     if (!row || row.state === 'succeeded' || row.state === 'skipped') continue;
@@ -104,15 +165,6 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
     } else if (row.state !== 'pending') {
       continue;
     }
-    if (!stateChecked && !step.idempotent) {
-      // Before the first mutating step: is the world still what the approvers saw?
-      stateChecked = true;
-      const now = await runPreflightSteps(deps, runbook, target, run, true);
-      if (now.observed !== (run.view.observed ?? '')) {
-        await rec.rebind(runbook, target, run, steps, now, deps.now?.() ?? Date.now());
-        return;
-      }
-    }
     const cancel = await cancelRequested(deps.pool, runId);
     if (cancel) {
       await rec.finished('cancelled', 'cancelled before this step');
@@ -120,7 +172,7 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
     }
     const started = await rec.stepStarted(step.idx, from);
     if (!started) return deps.log.warn({ runId, step: step.id }, 'lease lost; another attempt owns this run');
-    const outcome = await runWithRetries(deps, runId, run.lease_token, step, redact, leaseMs);
+    const outcome = await runWithRetries(deps, runId, step, redact, leaseLost);
     const state: StepState = outcome.shutdown ? 'interrupted' : outcome.status;
     deps.onStepFinished?.(run.runbook_id, step.id, state, outcome.durationMs);
     const finished = await rec.stepFinished(step.idx, {
@@ -152,10 +204,9 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
 async function runWithRetries(
   deps: ExecuteDeps,
   runId: string,
-  lease: string,
   step: ResolvedStep,
   redact: (text: string) => string,
-  leaseMs: number,
+  leaseLost: AbortSignal,
 ): Promise<StepOutcome & { shutdown: boolean }> {
   const attempts = step.retry?.attempts ?? 1;
   const abort = new AbortController();
@@ -164,16 +215,18 @@ async function runWithRetries(
     shutdown = true;
     abort.abort();
   };
+  const onLeaseLost = () => abort.abort();
   deps.shutdown?.addEventListener('abort', onShutdown, { once: true });
+  leaseLost.addEventListener('abort', onLeaseLost, { once: true });
+  if (leaseLost.aborted) abort.abort();
   const watcher = (async () => {
     while (!abort.signal.aborted) {
       await sleep(deps.pollMs ?? 500, abort.signal);
       if (abort.signal.aborted) break;
       try {
         if ((await cancelRequested(deps.pool, runId)) === 'now') abort.abort();
-        else await renewLease(deps.pool, runId, lease, leaseMs);
       } catch (error) {
-        deps.log.warn({ err: error, runId }, 'cancel/lease poll failed');
+        deps.log.warn({ err: error, runId }, 'cancel poll failed');
       }
     }
   })();
@@ -189,6 +242,7 @@ async function runWithRetries(
     return { ...outcome, shutdown };
   } finally {
     deps.shutdown?.removeEventListener('abort', onShutdown);
+    leaseLost.removeEventListener('abort', onLeaseLost);
     abort.abort();
     await watcher;
   }

@@ -64,6 +64,9 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
         {
           ...stepDeps,
           shutdown: shutdown.signal,
+          // The lease lapses as soon as the BullMQ lock would: a run whose job Redis lost is then re-queued by
+          // the sweep after about WORKER_LOCK_MS, not after a fixed 30 s.
+          leaseMs: config.WORKER_LOCK_MS,
           onStepFinished: (runbook, step, state, ms) =>
             metrics.stepDuration.observe({ runbook, step, state }, ms / 1000),
           ...(options.pollMs ? { pollMs: options.pollMs } : {}),

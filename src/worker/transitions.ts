@@ -31,7 +31,9 @@ export class RunRecorder {
       owed = new Owed(tx);
       return work(tx, owed);
     });
-    await owed.flush(this.jobs, this.onError);
+    // Not awaited: a Redis outage must delay the cards, never the run; the rows are committed and the sweep
+    // re-triggers them if this trigger is lost.
+    void owed.flush(this.jobs, this.onError);
     return result;
   }
 

@@ -58,20 +58,25 @@ describe('preflight and the plan an approval binds to', () => {
     rmSync(join(h.markerDir, 'down'));
   });
 
-  it('stops before the first mutating step when the state drifted, and asks again', async () => {
+  it('stops before any step when the state drifted between approval and execution, and asks again', async () => {
     writeFileSync(join(h.markerDir, 'revision'), '6fc3f28b87c8 (head)');
     const card = await request();
     const ready = await h.sandbox.waitFor(() => approveValue(current(card)) && current(card), 10_000);
     const first = approveValue(ready);
     if (!first) throw new Error('no approve button');
+    // After the Tech Lead read the card, before the bot starts, someone else downgrades the database.
+    writeFileSync(join(h.markerDir, 'revision'), 'base');
     expect(
       (await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value: first })).toast
         ?.type,
     ).toBe('success');
-    // While "stop the app" runs, someone else downgrades the database.
-    writeFileSync(join(h.markerDir, 'revision'), 'base');
     await runState(h, first.run, 'awaiting_approval');
     expect(existsSync(join(h.markerDir, 'bound.log'))).toBe(false);
+    const ran = await h.ctx.pool.query(
+      `SELECT count(*)::int AS n FROM steps WHERE run_id = $1 AND state <> 'pending'`,
+      [first.run],
+    );
+    expect(ran.rows[0].n).toBe(0);
     const notice = await h.sandbox.waitFor(
       () => h.sandbox.threadOf(card.messageId).find((m) => /state changed since approval/.test(textOf(m))),
       10_000,

@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRun } from '../../src/runs/export.js';
 import { CHAT, type Harness, LEAD_A, ONCALL, runState, startHarness, textOf } from '../helpers/harness.js';
@@ -52,6 +53,11 @@ describe('the seed runbooks through the bot', () => {
   it('drill: tables gone after the downgrade, back after the upgrade, the test row gone', {
     timeout: 120_000,
   }, async () => {
+    // From an empty database, as the seed's drill script starts: the drill's own upgrade must not count as drift.
+    await execa('alembic', ['downgrade', 'base'], {
+      cwd: 'examples/lark-service',
+      env: { DATABASE_URL: service.env.LARK_SERVICE_DATABASE_URL ?? '' },
+    });
     const { runId, card, ms } = await runThrough('/rollback 演练');
     const steps = await h.ctx.pool.query('SELECT step_id, state FROM steps WHERE run_id = $1 ORDER BY idx', [
       runId,
@@ -119,5 +125,57 @@ describe('the seed runbooks through the bot', () => {
       JSON.stringify(card),
     ].join('\n');
     expect(everything).not.toContain(PASSWORD);
+  });
+
+  it('drift: the revision changes between approval and execution → the run stops and asks again', {
+    timeout: 120_000,
+  }, async () => {
+    const cards = () => h.sandbox.botMessages(CHAT).filter((m) => m.msgType === 'interactive');
+    const before = cards().length;
+    await h.sandbox.userSays({ chatId: CHAT, senderOpenId: ONCALL, text: '/rollback one' });
+    const card = await h.sandbox.waitFor(() => cards()[before], 15_000);
+    const approveOf = () => {
+      const match = /"value":(\{"action":"approve"[^}]*\})/.exec(
+        JSON.stringify(h.sandbox.message(card.messageId)?.content),
+      );
+      return match?.[1] ? (JSON.parse(match[1]) as { action: string; run: string; plan: string }) : undefined;
+    };
+    const first = await h.sandbox.waitFor(approveOf, 30_000);
+    // Someone downgrades by hand after the Tech Lead read the card, before the bot starts.
+    await execa('alembic', ['downgrade', 'base'], {
+      cwd: 'examples/lark-service',
+      env: { DATABASE_URL: service.env.LARK_SERVICE_DATABASE_URL ?? '' },
+    });
+    expect(
+      (await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value: first })).toast
+        ?.type,
+    ).toBe('success');
+    await runState(h, first.run, 'awaiting_approval', 30_000);
+    const notice = await h.sandbox.waitFor(
+      () => h.sandbox.threadOf(card.messageId).find((m) => /state changed since approval/.test(textOf(m))),
+      15_000,
+    );
+    expect(textOf(notice)).toMatch(/At approval: revision=.*6fc3f28b87c8.*now: revision=.*base/s);
+    const ran = await h.ctx.pool.query(
+      `SELECT count(*)::int AS n FROM steps WHERE run_id = $1 AND state <> 'pending'`,
+      [first.run],
+    );
+    expect(ran.rows[0].n).toBe(0);
+    const again = await h.sandbox.waitFor(() => {
+      const value = approveOf();
+      return value && value.plan !== first.plan ? value : undefined;
+    }, 15_000);
+    expect(again.run).toBe(first.run);
+    // Put the database back and reject the stale plan, leaving the target free.
+    await execa('alembic', ['upgrade', 'head'], {
+      cwd: 'examples/lark-service',
+      env: { DATABASE_URL: service.env.LARK_SERVICE_DATABASE_URL ?? '' },
+    });
+    await h.sandbox.click({
+      operatorOpenId: LEAD_A,
+      messageId: card.messageId,
+      value: { action: 'reject', run: first.run },
+    });
+    await runState(h, first.run, 'rejected');
   });
 });
