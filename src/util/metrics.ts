@@ -1,20 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Queryable } from '../db/pool.js';
+import { ACTIVE_STATES, FINAL_STATES } from '../runs/states.js';
 import { countsByState } from '../runs/stats-repo.js';
 
-const RUN_STATES = [
-  'requested',
-  'awaiting_approval',
-  'queued',
-  'running',
-  'paused',
-  'succeeded',
-  'failed',
-  'rejected',
-  'expired',
-  'cancelled',
-];
+const RUN_STATES: readonly string[] = [...ACTIVE_STATES, ...FINAL_STATES];
 const OUTBOX_STATES = ['pending', 'sent', 'superseded', 'failed'];
 
 export interface Metrics {
@@ -64,7 +54,7 @@ export function createMetrics(pool?: Queryable): Metrics {
     registers: [registry],
   });
   if (pool) {
-    const stateGauge = (name: string, help: string, key: 'runs' | 'outbox', states: string[]) =>
+    const stateGauge = (name: string, help: string, key: 'runs' | 'outbox', states: readonly string[]) =>
       new Gauge({
         name,
         help,
