@@ -18,7 +18,8 @@ export type Command =
   | { kind: 'invalid'; reason: string };
 
 const PREFIXES = ['/rollback', '/回滚'];
-const RUN_ID = /^r[0-9a-z]{6,30}$/;
+/** A run id as typed in chat or carried by a card button. */
+export const RUN_ID = /^r[0-9a-z]{6,30}$/;
 const KEY = /^[a-z_][a-z0-9_]{0,39}$/;
 const VALUE = /^\S{1,200}$/;
 

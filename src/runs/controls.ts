@@ -4,8 +4,8 @@ import type { ClickOutcome } from './decide.js';
 import { closePendingSteps, resolveStep } from './exec-repo.js';
 import { Owed, patchUuid } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
-import { getApprovals, getRun, getSteps, requestCancel, transition } from './run-repo.js';
-import { toRunView } from './view.js';
+import { getRun, requestCancel, transition } from './run-repo.js';
+import { loadRunView, toRunView } from './view.js';
 
 const t = (zh: string, en: string): I18nText => ({ 'zh-CN': zh, 'en-US': en });
 
@@ -25,12 +25,7 @@ export async function control(
     const run = await getRun(tx, value.run, true);
     if (!run) return { toast: { type: 'error', text: t('找不到该回滚记录。', 'This run does not exist.') } };
     const isLead = deps.policy.techLeadOpenIds.includes(who);
-    const view = async () =>
-      toRunView(
-        (await getRun(tx, run.id)) ?? run,
-        await getSteps(tx, run.id),
-        await getApprovals(tx, run.id),
-      );
+    const view = async () => (await loadRunView(tx, run.id)) ?? toRunView(run, [], []);
     const note = async (text: I18nText) => {
       owed = new Owed(tx);
       const current = await view();

@@ -11,7 +11,7 @@ import {
   insertApproval,
   transition,
 } from './run-repo.js';
-import { toRunView } from './view.js';
+import { loadRunView, toRunView } from './view.js';
 
 export type ToastType = 'success' | 'info' | 'warning' | 'error';
 
@@ -47,12 +47,7 @@ export async function decide(
   const outcome = await inTransaction(deps.pool, async (tx): Promise<ClickOutcome> => {
     const run = await getRun(tx, value.run, true);
     if (!run) return { toast: { type: 'error', text: t('找不到该回滚记录。', 'This run does not exist.') } };
-    const view = async () =>
-      toRunView(
-        (await getRun(tx, run.id)) ?? run,
-        await getSteps(tx, run.id),
-        await getApprovals(tx, run.id),
-      );
+    const view = async () => (await loadRunView(tx, run.id)) ?? toRunView(run, [], []);
     if (run.state === 'requested') {
       return {
         toast: {

@@ -1,6 +1,6 @@
 import { buildRunCard, cardResponse, toast } from '../../cards/index.js';
 import type { CardActionValue, RenderOptions } from '../../cards/model.js';
-import { parseCommand } from '../commands/parse.js';
+import { parseCommand, RUN_ID } from '../commands/parse.js';
 import { commandText, type InboundEvent } from '../lark/events.js';
 import { control } from '../runs/controls.js';
 import { decide } from '../runs/decide.js';
@@ -20,7 +20,7 @@ const ACTIONS: readonly CardActionValue['action'][] = [
 function actionValue(value: Record<string, unknown>): CardActionValue | undefined {
   const { action, run, plan } = value;
   if (typeof action !== 'string' || !ACTIONS.includes(action as CardActionValue['action'])) return undefined;
-  if (typeof run !== 'string' || !/^r[0-9a-z]{6,30}$/.test(run)) return undefined;
+  if (typeof run !== 'string' || !RUN_ID.test(run)) return undefined;
   if (plan !== undefined && typeof plan !== 'string') return undefined;
   return { action: action as CardActionValue['action'], run, ...(plan !== undefined ? { plan } : {}) };
 }

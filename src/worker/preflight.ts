@@ -64,7 +64,7 @@ export async function runPreflightSteps(
 /** The preflight job: results onto the approval card, the plan bound to what was observed, Approve offered. */
 export async function preflightRun(deps: PreflightDeps, runId: string): Promise<void> {
   const row = await getRun(deps.pool, runId);
-  if (!row || row.state !== 'requested') return;
+  if (row?.state !== 'requested') return;
   const catalog = deps.catalog();
   const runbook = catalog.runbooks.get(row.runbook_id);
   const target = catalog.targets.get(row.target_id);
