@@ -3,6 +3,7 @@ import { backupCheck, backupCreateCheck, restoreCheck } from './backup.js';
 import { type CheckIO, type Ctx, createCtx, errorText } from './context.js';
 import { healthCheck } from './health.js';
 import { logsCheck } from './logs.js';
+import { type CheckSaid, formatResultLine, RESULT_LINE_ENV, said, toResult } from './result.js';
 import { previewCheck, revisionCheck } from './revision.js';
 import { schemaCheck, stampGuardCheck } from './schema.js';
 import { drillRowCheck, rowsCheck, tableCheck } from './tables.js';
@@ -18,7 +19,7 @@ interface Kind {
   flags: FlagSpec;
   usage: string;
   rest?: boolean;
-  run(ctx: Ctx, flags: Parsed): Promise<string>;
+  run(ctx: Ctx, flags: Parsed): Promise<CheckSaid>;
 }
 
 const ALEMBIC_DIR = { 'alembic-dir': 'string' } as const;
@@ -114,11 +115,14 @@ function yesNo(flags: Parsed, name: string): boolean | undefined {
 }
 
 /** Why the check is skipped, or undefined when it runs: `--only-if no` and `--unless yes` skip it. */
-function skipReason(flags: Parsed): string | undefined {
+function skipReason(flags: Parsed) {
   const onlyIf = yesNo(flags, 'only-if');
   const unless = yesNo(flags, 'unless');
-  if (onlyIf === false) return `skipped (--only-if ${flags.strings.get('only-if')})`;
-  if (unless === true) return `skipped (--unless ${flags.strings.get('unless')})`;
+  const value = (name: string) => flags.strings.get(name) ?? '';
+  if (onlyIf === false)
+    return said(`已跳过（--only-if ${value('only-if')}）`, `skipped (--only-if ${value('only-if')})`);
+  if (unless === true)
+    return said(`已跳过（--unless ${value('unless')}）`, `skipped (--unless ${value('unless')})`);
   return undefined;
 }
 
@@ -150,7 +154,9 @@ export async function runCheck(
   try {
     const flags = parseFlags(rest, { ...kind.flags, ...CONDITIONS }, kind.rest ?? false);
     const skipped = skipReason(flags);
-    ctx.out(`${name}: ${skipped ?? (await kind.run(ctx, flags))}`);
+    const result = skipped ? { text: skipped, skipped: true } : toResult(await kind.run(ctx, flags));
+    ctx.out(`${name}: ${result.text['en-US']}`);
+    if (env[RESULT_LINE_ENV] === '1') ctx.out(formatResultLine(result));
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
