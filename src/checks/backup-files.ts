@@ -18,7 +18,7 @@ export interface Selection {
   exclude?: readonly string[];
 }
 
-/** Regular files in `dir` matching the selection, newest first; hidden and `.partial` files are skipped. */
+/** Regular files in `dir` matching the selection, newest first; hidden, `.partial` and record (`.json`) files are skipped. */
 export function listBackups(dir: string, selection: Selection = {}): BackupFile[] {
   let names: string[];
   try {
@@ -31,7 +31,7 @@ export function listBackups(dir: string, selection: Selection = {}): BackupFile[
   }
   const files: BackupFile[] = [];
   for (const name of names) {
-    if (name.startsWith('.') || name.endsWith('.partial')) continue;
+    if (name.startsWith('.') || name.endsWith('.partial') || name.endsWith('.json')) continue;
     if (selection.prefix && !name.startsWith(selection.prefix)) continue;
     if (selection.exclude?.some((p) => p !== '' && name.startsWith(p))) continue;
     const path = join(dir, name);
@@ -89,12 +89,23 @@ export function timestamp(date = new Date()): string {
   );
 }
 
-/** `pg_dump -Fc` of DATABASE_URL into `file`; the URL goes to pg_dump as `--dbname`, never to the output. */
-export async function dump(ctx: Ctx, file: string): Promise<void> {
+/**
+ * `pg_dump -Fc` of DATABASE_URL into `file`; the URL goes to pg_dump as `--dbname`, never to the output. With
+ * `snapshot` (from pg_export_snapshot) it dumps exactly what that transaction sees.
+ */
+export async function dump(ctx: Ctx, file: string, snapshot?: string): Promise<void> {
   const result = await exec(
     ctx,
     'pg_dump',
-    ['--format=custom', '--no-password', '--file', file, '--dbname', databaseUrl(ctx)],
+    [
+      '--format=custom',
+      '--no-password',
+      ...(snapshot ? [`--snapshot=${snapshot}`] : []),
+      '--file',
+      file,
+      '--dbname',
+      databaseUrl(ctx),
+    ],
     {
       timeoutMs: 60 * 60_000,
     },

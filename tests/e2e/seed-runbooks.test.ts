@@ -155,7 +155,9 @@ describe('the seed runbooks through the bot', () => {
       () => h.sandbox.threadOf(card.messageId).find((m) => /state changed since approval/.test(textOf(m))),
       15_000,
     );
-    expect(textOf(notice)).toMatch(/At approval: revision=.*6fc3f28b87c8.*now: revision=.*base/s);
+    // Said as a person reads it: what changed, from what to what; no doubled "revision=".
+    expect(textOf(notice)).toContain('Current revision: at 6fc3f28b87c8 (head) → at base');
+    expect(textOf(notice)).not.toContain('revision=');
     const ran = await h.ctx.pool.query(
       `SELECT count(*)::int AS n FROM steps WHERE run_id = $1 AND state <> 'pending'`,
       [first.run],
