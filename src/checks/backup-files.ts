@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { I18nText } from '../../cards/model.js';
 import { CheckFailure, formatBytes, formatDuration } from './args.js';
 import { type Ctx, databaseUrl, describeFailure, exec, lastLines } from './context.js';
 
@@ -59,6 +60,11 @@ export function describeBackup(file: BackupFile, now = Date.now()): string {
  * slip (its `pg_restore --list backup.sql` can never pass), hence the bot's `-Fc` backups.
  */
 export async function verifyBackup(ctx: Ctx, path: string, quick: boolean): Promise<string> {
+  return (await verifyBackupSaid(ctx, path, quick))['en-US'];
+}
+
+/** verifyBackup's verdict in both languages. */
+export async function verifyBackupSaid(ctx: Ctx, path: string, quick: boolean): Promise<I18nText> {
   const listed = await exec(ctx, 'pg_restore', ['--list', path], { timeoutMs: 10 * 60_000 });
   if (listed.exitCode !== 0) {
     if (/text format dump/i.test(listed.stderr)) {
@@ -70,14 +76,21 @@ export async function verifyBackup(ctx: Ctx, path: string, quick: boolean): Prom
     throw new CheckFailure(`integrity check failed: ${describeFailure('pg_restore --list', listed, 3)}`);
   }
   const entries = listed.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith(';')).length;
-  if (quick) return `pg_restore --list ok (${entries} entries)`;
+  if (quick)
+    return {
+      'zh-CN': `pg_restore --list 通过（${entries} 项）`,
+      'en-US': `pg_restore --list ok (${entries} entries)`,
+    };
   const read = await exec(ctx, 'pg_restore', ['--file', '/dev/null', path], { timeoutMs: 60 * 60_000 });
   if (read.exitCode !== 0) {
     throw new CheckFailure(
       `integrity check failed: ${describeFailure('pg_restore (reading the data)', read, 3)}`,
     );
   }
-  return `pg_restore --list ok (${entries} entries), all data readable`;
+  return {
+    'zh-CN': `pg_restore --list 通过（${entries} 项），全部数据可读`,
+    'en-US': `pg_restore --list ok (${entries} entries), all data readable`,
+  };
 }
 
 /** `YYYYmmdd_HHMMSS` in the process's time zone (TZ), as the seed's `date +%Y%m%d_%H%M%S`. */

@@ -19,6 +19,7 @@ import {
   restore,
   timestamp,
   verifyBackup,
+  verifyBackupSaid,
 } from './backup-files.js';
 import {
   describeFile,
@@ -124,19 +125,20 @@ export async function backupCheck(ctx: Ctx, flags: Parsed): Promise<CheckSaid> {
     problems.push(`smaller than ${formatBytes(minBytes)}`);
     problemsZh.push(`小于 ${formatBytes(minBytes)}`);
   }
-  let integrity: string;
+  let integrity: I18nText;
   try {
-    integrity = await verifyBackup(ctx, file.path, flags.booleans.has('quick'));
+    integrity = await verifyBackupSaid(ctx, file.path, flags.booleans.has('quick'));
   } catch (error) {
     if (!(error instanceof CheckFailure)) throw error;
-    integrity = error.message;
+    integrity = said('完整性检查未通过', error.message);
     problems.push('not readable by pg_restore');
     problemsZh.push('pg_restore 无法读取');
   }
   const what = about(file);
-  if (problems.length === 0) return said(`${what['zh-CN']}；${integrity}`, `${what['en-US']}; ${integrity}`);
-  const verdict = `backup ${what['en-US']}: ${problems.join(', ')}; ${integrity}`;
-  if (info) return said(`备份 ${what['zh-CN']}：${problemsZh.join('、')}；${integrity}`, verdict);
+  if (problems.length === 0)
+    return said(`${what['zh-CN']}；${integrity['zh-CN']}`, `${what['en-US']}; ${integrity['en-US']}`);
+  const verdict = `backup ${what['en-US']}: ${problems.join(', ')}; ${integrity['en-US']}`;
+  if (info) return said(`备份 ${what['zh-CN']}：${problemsZh.join('、')}；${integrity['zh-CN']}`, verdict);
   throw new CheckFailure(verdict);
 }
 
@@ -173,7 +175,7 @@ export async function backupCreateCheck(ctx: Ctx, flags: Parsed): Promise<CheckS
       }
     });
     chmodSync(partial, 0o600);
-    const integrity = await verifyBackup(ctx, partial, flags.booleans.has('quick'));
+    const integrity = await verifyBackupSaid(ctx, partial, flags.booleans.has('quick'));
     writeRecord(final, record);
     renameSync(partial, final);
     const size = formatBytes(statSync(final).size);
@@ -186,8 +188,8 @@ export async function backupCreateCheck(ctx: Ctx, flags: Parsed): Promise<CheckS
       );
     }
     return said(
-      `已写入 ${path}（${size}）；${held['zh-CN']}；${integrity}`,
-      `wrote ${path} (${size}); ${held['en-US']}; ${integrity}`,
+      `已写入 ${path}（${size}）；${held['zh-CN']}；${integrity['zh-CN']}`,
+      `wrote ${path} (${size}); ${held['en-US']}; ${integrity['en-US']}`,
     );
   } finally {
     rmSync(partial, { force: true });
