@@ -28,10 +28,10 @@ const approveValue = (card: Card) => {
 };
 const current = (card: Card): Card => h.sandbox.message(card.messageId) ?? card;
 
-async function request(): Promise<Card> {
+async function request(senderOpenId = ONCALL): Promise<Card> {
   const cards = () => h.sandbox.botMessages(CHAT).filter((m) => m.msgType === 'interactive');
   const before = cards().length;
-  await h.sandbox.userSays({ chatId: CHAT, senderOpenId: ONCALL, text: '/rollback bound' });
+  await h.sandbox.userSays({ chatId: CHAT, senderOpenId, text: '/rollback bound' });
   return h.sandbox.waitFor(() => cards()[before], 10_000);
 }
 
@@ -77,6 +77,23 @@ describe('preflight and the plan an approval binds to', () => {
     expect(first).toContain('Approval needed from:** <at id=ou_lead_a></at> <at id=ou_lead_b></at>');
     expect(first).toContain('请审批**：<at id=ou_lead_a></at> <at id=ou_lead_b></at>');
     expect(first).not.toContain('<at id=ou_oncall></at> <at');
+    const ready = await h.sandbox.waitFor(() => approveValue(current(card)) && current(card), 10_000);
+    const value = approveValue(ready);
+    if (!value) throw new Error('no approve button');
+    await h.sandbox.click({
+      operatorOpenId: LEAD_B,
+      messageId: card.messageId,
+      value: { action: 'reject', run: value.run },
+    });
+    await runState(h, value.run, 'rejected');
+  });
+
+  it('under four-eyes, a Tech Lead who requests is not among those asked', async () => {
+    writeFileSync(join(h.markerDir, 'revision'), '6fc3f28b87c8 (head)');
+    const card = await request(LEAD_A);
+    const first = JSON.stringify(card.content);
+    expect(first).toContain('Approval needed from:** <at id=ou_lead_b></at>\\n');
+    expect(first).not.toContain('Approval needed from:** <at id=ou_lead_a></at>');
     const ready = await h.sandbox.waitFor(() => approveValue(current(card)) && current(card), 10_000);
     const value = approveValue(ready);
     if (!value) throw new Error('no approve button');
