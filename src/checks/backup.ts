@@ -62,9 +62,16 @@ async function chooseBackup(ctx: Ctx, flags: Parsed): Promise<{ file?: BackupFil
     const skippedZh = [evidence ? `${evidence} 个留证备份` : '', empty ? `${empty} 个空库备份` : '']
       .filter(Boolean)
       .join('、');
+    const whereZh = [
+      dirFlag,
+      sel.prefix ? `前缀 ${sel.prefix}` : '',
+      sel.exclude.length ? `排除 ${sel.exclude.join('、')}` : '',
+    ]
+      .filter(Boolean)
+      .join('，');
     return {
       none: said(
-        `${where} 中没有可恢复的备份${skippedZh ? `（已跳过 ${skippedZh}）` : ''}`,
+        `${whereZh} 中没有可恢复的备份${skippedZh ? `（已跳过 ${skippedZh}）` : ''}`,
         `no restorable backup in ${where}${skippedEn ? ` (skipped ${skippedEn})` : ''}`,
       ),
     };

@@ -219,5 +219,16 @@ describe('latest is a real backup: never an evidence dump, never a dump of an em
     expect(none.code).toBe(1);
     expect(none.err).toContain('no restorable backup in');
     expect(none.err).toContain('(skipped 1 evidence dump(s), 2 empty dump(s))');
+    const said = await check({ ...db.env, ROLLBACK_BOT_RESULT_LINE: '1' }, [
+      'backup',
+      '--dir',
+      picks,
+      '--exclude',
+      good,
+      '--info',
+    ]);
+    expect(parseResultLine(said.out)?.text['zh-CN']).toBe(
+      `${picks}，排除 ${good} 中没有可恢复的备份（已跳过 1 个留证备份、2 个空库备份）（本次运行会新建备份）`,
+    );
   });
 });
