@@ -4,7 +4,7 @@ import { fitCard } from './fit-card.js';
 import { formatDateTime, formatDuration } from './format.js';
 import { fill, localize, markdown, pick, UI } from './i18n.js';
 import type { Detail } from './limits.js';
-import type { Locale, RenderOptions, RunView } from './model.js';
+import type { I18nText, Locale, RenderOptions, RunView } from './model.js';
 import { stepLines } from './step-lines.js';
 import {
   approverIds,
@@ -15,8 +15,10 @@ import {
   requesterLine,
   runIdLine,
   runTitle,
+  struckMentions,
   subtitle,
   targetLine,
+  voidApproverIds,
 } from './view-parts.js';
 
 /**
@@ -49,6 +51,12 @@ function facts(view: RunView, opts: RenderOptions, d: Detail, l: Locale): string
   let approvals = pick(fill(UI.approvals, { n: String(new Set(approvers).size), q: String(view.quorum) }), l);
   if (approvers.length > 0) approvals += ` · ${mentions(approvers, d, l)}`;
   lines.push(approvals);
+  const voided = voidApproverIds(view);
+  if (voided.length > 0) lines.push(pick(fill(UI.voidApprovals, { v: struckMentions(voided, d, l) }), l));
+  // Name (and so notify) who may approve, while an approval is still wanted.
+  const open = view.state === 'requested' || view.state === 'awaiting_approval';
+  const asked = (view.approverOpenIds ?? []).filter((id) => !approvers.includes(id));
+  if (open && asked.length > 0) lines.push(pick(fill(UI.approversAsked, { v: mentions(asked, d, l) }), l));
   if (view.fourEyes) lines.push(pick(UI.fourEyes, l));
   lines.push(runIdLine(view, l));
   return lines.join('\n');
@@ -62,10 +70,23 @@ function preflightBlock(view: RunView, d: Detail, l: Locale): string | undefined
   const { shown, hidden } = limited(ordered, d.maxItems);
   const lines = shown.map((p) => {
     const title = md(pick(p.title, l) || p.id, d);
-    return p.detail ? `${p.ok ? '✓' : '✗'} ${title} — ${md(p.detail, d)}` : `${p.ok ? '✓' : '✗'} ${title}`;
+    const detail = typeof p.detail === 'string' ? p.detail : pick(p.detail, l);
+    return detail ? `${p.ok ? '✓' : '✗'} ${title} — ${md(detail, d)}` : `${p.ok ? '✓' : '✗'} ${title}`;
   });
   if (hidden > 0) lines.push(pick(fill(UI.moreItems, { n: String(hidden) }), l));
   return [pick(UI.preflight, l), ...lines].join('\n');
+}
+
+/** What changed between approval and execution (the plan was re-bound), and that a new approval is needed. */
+function planChangedBlock(view: RunView, d: Detail, l: Locale): string | undefined {
+  const changes = view.planChanges ?? [];
+  if (changes.length === 0 || view.state !== 'awaiting_approval') return undefined;
+  const text = (t: I18nText) => md(pick(t, l), d);
+  const { shown } = limited(changes, d.maxItems);
+  const lines = shown.map((c) =>
+    pick(fill(UI.planChange, { title: text(c.title), before: text(c.before), after: text(c.after) }), l),
+  );
+  return [pick(UI.planChanged, l), ...lines, pick(UI.planChangedAsk, l)].join('\n');
 }
 
 function noticesBlock(view: RunView, d: Detail, l: Locale): string | undefined {
@@ -80,7 +101,16 @@ function noticesBlock(view: RunView, d: Detail, l: Locale): string | undefined {
 function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
   const locale = opts.locale;
   const failed = (view.preflight ?? []).filter((p) => !p.ok).length;
-  const elements: CardElement[] = [
+  const elements: CardElement[] = [];
+  if (planChangedBlock(view, d, 'en-US') !== undefined) {
+    elements.push(
+      markdown(
+        localize((l) => planChangedBlock(view, d, l) ?? ''),
+        locale,
+      ),
+    );
+  }
+  elements.push(
     markdown(
       localize((l) => facts(view, opts, d, l)),
       locale,
@@ -90,7 +120,7 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
       localize((l) => [pick(UI.steps, l), ...stepLines(view, opts, d, l, 'titles')].join('\n')),
       locale,
     ),
-  ];
+  );
   if (preflightBlock(view, d, 'en-US') !== undefined) {
     elements.push(
       markdown(
@@ -108,6 +138,11 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
     );
   }
   const buttons: ButtonSpec[] = [];
+  if (view.preflightFailed || view.state === 'failed') {
+    // The request ended at its preflight: nothing to approve or reject any more.
+    elements.push(markdown(fill(UI.preflightFailed, { n: String(failed) }), locale));
+    return finish(view, d, elements, locale);
+  }
   if (failed > 0) {
     elements.push(markdown(fill(UI.approveWithheld, { n: String(failed) }), locale));
   } else if (view.state !== 'requested') {
@@ -126,11 +161,15 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
     value: { action: 'reject', run: view.runId },
   });
   elements.push(buttonRow(buttons, locale));
+  return finish(view, d, elements, locale);
+}
+
+function finish(view: RunView, d: Detail, elements: CardElement[], locale: Locale): LarkCard {
   return card(
     {
       title: runTitle(view, d),
       subtitle: subtitle(view, d),
-      template: view.runbookId.includes('emergency') ? 'red' : 'orange',
+      template: view.state === 'failed' || view.runbookId.includes('emergency') ? 'red' : 'orange',
       preview: preview(view, d),
       elements,
     },

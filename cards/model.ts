@@ -47,6 +47,8 @@ export interface ApprovalView {
   openId: string;
   decision: 'approve' | 'reject';
   at: string;
+  /** Given for an earlier plan (the state changed since): shown struck through, never counted. */
+  void?: boolean;
 }
 
 /** One line of the read-only preflight, shown on the approval card. */
@@ -54,8 +56,15 @@ export interface PreflightLine {
   id: string;
   title: I18nText;
   ok: boolean;
-  /** Short redacted result (e.g. the current revision). */
-  detail: string;
+  /** Short redacted result (e.g. the current revision): the check's bilingual result, or its output's last lines. */
+  detail: string | I18nText;
+}
+
+/** One thing a re-check saw differently from what the approvers saw (the plan changed; earlier approvals are void). */
+export interface PlanChange {
+  title: I18nText;
+  before: I18nText;
+  after: I18nText;
 }
 
 export interface RunView {
@@ -84,6 +93,12 @@ export interface RunView {
   reason?: string;
   /** Who cancelled / rejected, when relevant. */
   actorOpenId?: string;
+  /** Who may approve (Tech Leads, without the requester under four-eyes): mentioned on the approval card. */
+  approverOpenIds?: string[];
+  /** The state changed between approval and execution: what changed; earlier approvals are void. */
+  planChanges?: PlanChange[];
+  /** The read-only preflight failed, so the request ended (`failed`) and the target is free. */
+  preflightFailed?: boolean;
 }
 
 /** Display settings shared by every builder. */

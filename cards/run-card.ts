@@ -28,6 +28,8 @@ const BY_STATE: Record<RunState, Builder> = {
  * summary card rather than a crash.
  */
 export function buildRunCard(view: RunView, opts: RenderOptions): LarkCard {
+  // A request that ended at its preflight keeps the approval card: it shows which check failed and why.
+  if (view.preflightFailed) return buildApprovalCard(view, opts);
   const builder = Object.hasOwn(BY_STATE, view.state) ? BY_STATE[view.state] : buildSummaryCard;
   return builder(view, opts);
 }

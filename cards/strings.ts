@@ -76,6 +76,28 @@ export const UI = {
     'zh-CN': '🚫 有 {n} 项预检未通过，因此不提供“批准”。请排除问题后重新申请。',
     'en-US': '🚫 {n} preflight check(s) failed, so Approve is not offered. Fix the cause and request again.',
   },
+  approversAsked: {
+    'zh-CN': '**请审批**：{v}',
+    'en-US': '**Approval needed from:** {v}',
+  },
+  voidApprovals: {
+    'zh-CN': '**已作废的批准**（计划已变化）：{v}',
+    'en-US': '**Void approvals** (plan changed): {v}',
+  },
+  planChanged: {
+    'zh-CN': '⚠️ **批准后状态已变化**，未执行任何变更步骤：',
+    'en-US': '⚠️ **The state changed after approval**, so no mutating step ran:',
+  },
+  planChange: { 'zh-CN': '· {title}：{before} → {after}', 'en-US': '· {title}: {before} → {after}' },
+  planChangedAsk: {
+    'zh-CN': '之前的批准已作废，需要重新审批。',
+    'en-US': 'Earlier approvals are void; a new approval is needed.',
+  },
+  preflightFailed: {
+    'zh-CN': '🚫 有 {n} 项预检未通过，本次申请已结束（失败），目标已释放。排除问题后可以立即重新申请。',
+    'en-US':
+      '🚫 {n} preflight check(s) failed, so this request ended (failed) and the target is free. Fix the cause; a new request can be made now.',
+  },
   moreSteps: { 'zh-CN': '… 另有 {n} 个步骤', 'en-US': '… {n} more steps' },
   moreItems: { 'zh-CN': '… 另有 {n} 项', 'en-US': '… {n} more' },
 

@@ -41,8 +41,26 @@ export function mentions(ids: readonly string[], detail: Detail, l: Locale): str
   return parts.join(' ');
 }
 
+/** Who approved the plan as it stands (approvals of an earlier plan are void and left out). */
 export function approverIds(view: RunView): string[] {
-  return view.approvals.filter((a) => a.decision === 'approve').map((a) => a.openId);
+  return view.approvals.filter((a) => a.decision === 'approve' && !a.void).map((a) => a.openId);
+}
+
+/** Who approved an earlier plan: void since the state changed. */
+export function voidApproverIds(view: RunView): string[] {
+  const valid = new Set(approverIds(view));
+  return view.approvals
+    .filter((a) => a.decision === 'approve' && a.void && !valid.has(a.openId))
+    .map((a) => a.openId);
+}
+
+/** Struck-through mentions, for void approvals. */
+export function struckMentions(ids: readonly string[], detail: Detail, l: Locale): string {
+  const distinct = [...new Set(ids)];
+  const { shown, hidden } = limited(distinct, detail.maxItems);
+  const parts = shown.map((id) => `~~${mention(id)}~~`);
+  if (hidden > 0) parts.push(pick(fill(UI.moreItems, { n: String(hidden) }), l));
+  return parts.join(' ');
 }
 
 export function targetLine(view: RunView, detail: Detail, l: Locale): string {

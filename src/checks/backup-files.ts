@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { I18nText } from '../../cards/model.js';
 import { CheckFailure, formatBytes, formatDuration } from './args.js';
 import { type Ctx, databaseUrl, describeFailure, exec, lastLines } from './context.js';
 
@@ -18,7 +19,7 @@ export interface Selection {
   exclude?: readonly string[];
 }
 
-/** Regular files in `dir` matching the selection, newest first; hidden and `.partial` files are skipped. */
+/** Regular files in `dir` matching the selection, newest first; hidden, `.partial` and record (`.json`) files are skipped. */
 export function listBackups(dir: string, selection: Selection = {}): BackupFile[] {
   let names: string[];
   try {
@@ -31,7 +32,7 @@ export function listBackups(dir: string, selection: Selection = {}): BackupFile[
   }
   const files: BackupFile[] = [];
   for (const name of names) {
-    if (name.startsWith('.') || name.endsWith('.partial')) continue;
+    if (name.startsWith('.') || name.endsWith('.partial') || name.endsWith('.json')) continue;
     if (selection.prefix && !name.startsWith(selection.prefix)) continue;
     if (selection.exclude?.some((p) => p !== '' && name.startsWith(p))) continue;
     const path = join(dir, name);
@@ -59,6 +60,11 @@ export function describeBackup(file: BackupFile, now = Date.now()): string {
  * slip (its `pg_restore --list backup.sql` can never pass), hence the bot's `-Fc` backups.
  */
 export async function verifyBackup(ctx: Ctx, path: string, quick: boolean): Promise<string> {
+  return (await verifyBackupSaid(ctx, path, quick))['en-US'];
+}
+
+/** verifyBackup's verdict in both languages. */
+export async function verifyBackupSaid(ctx: Ctx, path: string, quick: boolean): Promise<I18nText> {
   const listed = await exec(ctx, 'pg_restore', ['--list', path], { timeoutMs: 10 * 60_000 });
   if (listed.exitCode !== 0) {
     if (/text format dump/i.test(listed.stderr)) {
@@ -70,14 +76,21 @@ export async function verifyBackup(ctx: Ctx, path: string, quick: boolean): Prom
     throw new CheckFailure(`integrity check failed: ${describeFailure('pg_restore --list', listed, 3)}`);
   }
   const entries = listed.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith(';')).length;
-  if (quick) return `pg_restore --list ok (${entries} entries)`;
+  if (quick)
+    return {
+      'zh-CN': `pg_restore --list 通过（${entries} 项）`,
+      'en-US': `pg_restore --list ok (${entries} entries)`,
+    };
   const read = await exec(ctx, 'pg_restore', ['--file', '/dev/null', path], { timeoutMs: 60 * 60_000 });
   if (read.exitCode !== 0) {
     throw new CheckFailure(
       `integrity check failed: ${describeFailure('pg_restore (reading the data)', read, 3)}`,
     );
   }
-  return `pg_restore --list ok (${entries} entries), all data readable`;
+  return {
+    'zh-CN': `pg_restore --list 通过（${entries} 项），全部数据可读`,
+    'en-US': `pg_restore --list ok (${entries} entries), all data readable`,
+  };
 }
 
 /** `YYYYmmdd_HHMMSS` in the process's time zone (TZ), as the seed's `date +%Y%m%d_%H%M%S`. */
@@ -89,12 +102,23 @@ export function timestamp(date = new Date()): string {
   );
 }
 
-/** `pg_dump -Fc` of DATABASE_URL into `file`; the URL goes to pg_dump as `--dbname`, never to the output. */
-export async function dump(ctx: Ctx, file: string): Promise<void> {
+/**
+ * `pg_dump -Fc` of DATABASE_URL into `file`; the URL goes to pg_dump as `--dbname`, never to the output. With
+ * `snapshot` (from pg_export_snapshot) it dumps exactly what that transaction sees.
+ */
+export async function dump(ctx: Ctx, file: string, snapshot?: string): Promise<void> {
   const result = await exec(
     ctx,
     'pg_dump',
-    ['--format=custom', '--no-password', '--file', file, '--dbname', databaseUrl(ctx)],
+    [
+      '--format=custom',
+      '--no-password',
+      ...(snapshot ? [`--snapshot=${snapshot}`] : []),
+      '--file',
+      file,
+      '--dbname',
+      databaseUrl(ctx),
+    ],
     {
       timeoutMs: 60 * 60_000,
     },

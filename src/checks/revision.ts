@@ -10,8 +10,9 @@ import {
   walkDown,
 } from './alembic.js';
 import { CheckFailure, type Parsed, UsageError } from './args.js';
-import { type Ctx, pathIn } from './context.js';
-import { list } from './db-state.js';
+import { type Ctx, pathIn, withDb } from './context.js';
+import { countRows, describeCounts, list } from './db-state.js';
+import { type CheckSaid, said } from './result.js';
 
 /**
  * `revision [--expect base|head|<rev>|-N --since <file>] [--record <file>]`: runs `alembic current` in the
@@ -19,7 +20,7 @@ import { list } from './db-state.js';
  * (the seed's drill: `alembic current > /tmp/migration_before.txt`); `--expect -1 --since <that file>` means
  * "one revision below the recorded one", which is how a runbook verifies `alembic downgrade -1`.
  */
-export async function revisionCheck(ctx: Ctx, flags: Parsed): Promise<string> {
+export async function revisionCheck(ctx: Ctx, flags: Parsed): Promise<CheckSaid> {
   const dir = flags.strings.get('alembic-dir');
   const expect = flags.strings.get('expect');
   const record = flags.strings.get('record');
@@ -35,26 +36,37 @@ export async function revisionCheck(ctx: Ctx, flags: Parsed): Promise<string> {
   const { current } = state;
   const seen = describeCurrent(current);
   const notes: string[] = [];
+  const notesZh: string[] = [];
   if (record !== undefined) {
     const file = pathIn(ctx, record);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${current.revisions.map((r) => r.id).join(',') || 'base'}\n`);
     notes.push(`recorded in ${record}`);
+    notesZh.push(`已记录到 ${record}`);
   }
-  if (expect === undefined) return `at ${seen}${notes.length ? `; ${notes.join('; ')}` : ''}`;
+  if (expect === undefined) {
+    return said(
+      `当前为 ${seen}${notesZh.length ? `；${notesZh.join('；')}` : ''}`,
+      `at ${seen}${notes.length ? `; ${notes.join('; ')}` : ''}`,
+    );
+  }
 
   let wanted = expect;
   if (relative && 'history' in state) {
     const before = readRecorded(pathIn(ctx, since ?? ''));
     wanted = walkDown(state.history, before, Number(expect.slice(1)));
     notes.unshift(`${expect} from ${before} is ${wanted}`);
+    notesZh.unshift(`${before} 往下 ${expect.slice(1)} 个版本是 ${wanted}`);
   }
   if (!matches(current, wanted)) {
     throw new CheckFailure(
       `expected ${wanted}, alembic current says ${seen}${notes.length ? ` (${notes.join('; ')})` : ''}`,
     );
   }
-  return `at ${seen}, as expected${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  return said(
+    `当前为 ${seen}，符合预期${notesZh.length ? `（${notesZh.join('；')}）` : ''}`,
+    `at ${seen}, as expected${notes.length ? ` (${notes.join('; ')})` : ''}`,
+  );
 }
 
 function readRecorded(file: string): string {
@@ -77,10 +89,11 @@ function matches(current: Current, wanted: string): boolean {
 }
 
 /**
- * `preview --to <-1|base|rev>`: what the downgrade would drop, from alembic's offline SQL (connects only for
- * `alembic current`). For the approval card: "6fc3f28b87c8 → base drops tables tokens, …".
+ * `preview --to <-1|base|rev>`: what the downgrade would drop, from alembic's offline SQL, and how many rows each
+ * dropped table holds now (the data the downgrade destroys; read from DATABASE_URL). For the approval card:
+ * "6fc3f28b87c8 → base drops tables tokens (3 rows), …; indexes ix_a".
  */
-export async function previewCheck(ctx: Ctx, flags: Parsed): Promise<string> {
+export async function previewCheck(ctx: Ctx, flags: Parsed): Promise<CheckSaid> {
   const dir = flags.strings.get('alembic-dir');
   const to = flags.strings.get('to') ?? '-1';
   if (!/^(base|-\d{1,3}|[0-9A-Za-z_]{4,64})$/.test(to)) {
@@ -95,12 +108,25 @@ export async function previewCheck(ctx: Ctx, flags: Parsed): Promise<string> {
   const ddl = parseDdl(sql);
   const tables = [...ddl.droppedTables];
   const indexes = [...ddl.droppedIndexes];
+  const counts = tables.length > 0 ? await withDb(ctx, (client) => countRows(client, tables)) : [];
+  const rows = describeCounts(counts);
   ctx.out(`alembic downgrade ${to}: ${describeCurrent(current)} → ${landing}`);
-  if (tables.length > 0) ctx.out(`  drops tables: ${list(tables)}`);
+  if (tables.length > 0) ctx.out(`  drops tables: ${rows['en-US']}`);
   if (indexes.length > 0) ctx.out(`  drops indexes: ${list(indexes)}`);
-  const what =
-    tables.length + indexes.length === 0
-      ? 'drops no table or index'
-      : `drops ${tables.length} table(s) and ${indexes.length} index(es)`;
-  return `${only.id} → ${landing} ${what}`;
+  const head = `${only.id} → ${landing}`;
+  if (tables.length + indexes.length === 0)
+    return said(`${head}：不删除任何表或索引`, `${head}: drops no table or index`);
+  const zh: string[] = [];
+  const en: string[] = [];
+  if (tables.length > 0) {
+    zh.push(`删除 ${tables.length} 张表：${rows['zh-CN']}`);
+    en.push(`drops ${tables.length === 1 ? 'table' : 'tables'} ${rows['en-US']}`);
+  }
+  if (indexes.length > 0) {
+    zh.push(`删除索引：${indexes.join('、')}`);
+    en.push(
+      `${tables.length > 0 ? '' : 'drops '}${indexes.length === 1 ? 'index' : 'indexes'} ${list(indexes)}`,
+    );
+  }
+  return said(`${head}：${zh.join('；')}`, `${head}: ${en.join('; ')}`);
 }

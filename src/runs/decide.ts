@@ -1,4 +1,4 @@
-import type { CardActionValue, I18nText, RunView } from '../../cards/model.js';
+import type { CardActionValue, I18nText, PlanChange, RunView } from '../../cards/model.js';
 import { inTransaction } from '../db/pool.js';
 import { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
@@ -105,16 +105,15 @@ export async function decide(
       };
     }
     if (value.plan !== run.plan_hash) {
-      return {
-        toast: {
-          type: 'warning',
-          text: t(
-            '计划已变化，卡片已刷新，请重新确认后审批。',
-            'The plan changed; the card was refreshed. Review it and approve again.',
-          ),
-        },
-        view: await view(),
-      };
+      const changes = run.view.planChanges ?? [];
+      const text =
+        changes.length > 0
+          ? changedToast(changes)
+          : t(
+              '计划已变化，之前的批准已作废；卡片已刷新，请重新确认后审批。',
+              'The plan changed, so earlier approvals are void; the card was refreshed. Review it and approve again.',
+            );
+      return { toast: { type: 'warning', text }, view: await view() };
     }
     if (!(await insertApproval(tx, run.id, operatorOpenId, 'approve', run.plan_hash))) {
       return {
@@ -134,10 +133,15 @@ export async function decide(
       approved_at: new Date(deps.now()),
     });
     queued = moved !== undefined;
-    return {
-      toast: { type: 'success', text: t('已批准，开始回滚。', 'Approved – rollback started.') },
-      view: await view(),
-    };
+    // With binding preflight steps the worker re-checks the state before the first step; say so rather than
+    // claim the rollback started (if the state changed, the card and the thread say so and ask again).
+    const text = run.view.observed
+      ? t(
+          '已批准。先复查状态，未变化才开始回滚。',
+          'Approved. The state is re-checked; the rollback starts if it is unchanged.',
+        )
+      : t('已批准，开始回滚。', 'Approved – rollback started.');
+    return { toast: { type: 'success', text }, view: await view() };
   });
   if (queued) {
     await deps.jobs
@@ -145,6 +149,16 @@ export async function decide(
       .catch((error) => deps.log.warn({ err: error }, 'execute not queued; the sweep will queue it'));
   }
   return outcome;
+}
+
+/** The toast for a click on an approval of the old plan: what changed, and that a new approval is needed. */
+function changedToast(changes: readonly PlanChange[]): I18nText {
+  const zh = changes.map((c) => `${c.title['zh-CN']}：${c.before['zh-CN']} → ${c.after['zh-CN']}`);
+  const en = changes.map((c) => `${c.title['en-US']}: ${c.before['en-US']} → ${c.after['en-US']}`);
+  return t(
+    `批准后状态已变化（${zh.join('；')}），之前的批准已作废。请查看刷新后的卡片并重新审批。`,
+    `The state changed after approval (${en.join('; ')}), so earlier approvals are void. Review the refreshed card and approve again.`,
+  );
 }
 
 /** The delayed expiry job: expire a request still awaiting approval, and show it on the card. */

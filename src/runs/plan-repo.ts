@@ -17,6 +17,25 @@ export async function completePreflight(
 }
 
 /**
+ * A preflight check failed: the request ends (`failed`) and the target is free in the same statement, since a
+ * run holds its target only while active. The results stay on the card to say why.
+ */
+export async function failPreflight(
+  q: Queryable,
+  runId: string,
+  planHash: string,
+  meta: RunMeta,
+  reason: string,
+): Promise<RunRow | undefined> {
+  const result = await q.query(
+    `UPDATE runs SET state = 'failed', plan_hash = $2, view = $3, reason = $4, finished_at = now()
+     WHERE id = $1 AND state = 'requested' RETURNING *`,
+    [runId, planHash, meta, reason],
+  );
+  return result.rows[0];
+}
+
+/**
  * The state drifted after approval: back to awaiting approval under a new plan (earlier approvals were for the
  * old plan hash and no longer count), with a fresh deadline. Guarded by the executing lease.
  */

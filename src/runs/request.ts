@@ -59,6 +59,10 @@ export async function requestRun(
       title: runbook.title,
       ...(runbook.rtoSeconds !== undefined ? { rtoSeconds: runbook.rtoSeconds } : {}),
       notices: requestNotices(runbook, deps.policy.window, deps.now()),
+      // Who the card asks (and mentions): the Tech Leads, without the requester under four-eyes.
+      approvers: deps.policy.techLeadOpenIds.filter(
+        (id) => !(runbook.approval.fourEyes && id === msg.senderOpenId),
+      ),
     },
     chatId: msg.chatId,
     requesterOpenId: msg.senderOpenId,

@@ -1,4 +1,4 @@
-import type { I18nText, RunState, StepState } from '../../cards/model.js';
+import type { I18nText, PlanChange, PreflightLine, RunState, StepState } from '../../cards/model.js';
 import type { Queryable } from '../db/pool.js';
 
 /** SQL for runs, steps and approvals. Every state change is one guarded UPDATE … RETURNING. */
@@ -34,9 +34,13 @@ export interface RunMeta {
   title: I18nText;
   rtoSeconds?: number;
   notices?: I18nText[];
-  preflight?: { id: string; title: I18nText; ok: boolean; detail: string }[];
+  preflight?: PreflightLine[];
   /** What the binding preflight steps saw (e.g. `revision=6fc3f28b87c8 (head)`); part of the plan hash. */
   observed?: string;
+  /** Who may approve, fixed at request time (Tech Leads; without the requester under four-eyes). */
+  approvers?: string[];
+  /** What a re-check before execution saw differently (the plan was re-bound; earlier approvals are void). */
+  planChanges?: PlanChange[];
 }
 
 export interface StepRow {
@@ -58,6 +62,7 @@ export interface ApprovalRow {
   approver_open_id: string;
   decision: 'approve' | 'reject';
   created_at: Date;
+  plan_hash: string;
 }
 
 export interface NewRun {
@@ -133,7 +138,7 @@ export async function getSteps(q: Queryable, runId: string): Promise<StepRow[]> 
 
 export async function getApprovals(q: Queryable, runId: string): Promise<ApprovalRow[]> {
   const result = await q.query(
-    'SELECT approver_open_id, decision, created_at FROM approvals WHERE run_id = $1 ORDER BY created_at, approver_open_id',
+    'SELECT approver_open_id, decision, created_at, plan_hash FROM approvals WHERE run_id = $1 ORDER BY created_at, approver_open_id',
     [runId],
   );
   return result.rows;

@@ -19,6 +19,8 @@ export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[
       openId: a.approver_open_id,
       decision: a.decision,
       at: iso(a.created_at) ?? '',
+      // Rows without a plan hash (older callers) count; an approval of an earlier plan is void.
+      ...(a.plan_hash !== undefined && a.plan_hash !== run.plan_hash ? { void: true } : {}),
     })),
     quorum: run.quorum,
     fourEyes: run.four_eyes,
@@ -44,7 +46,18 @@ export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[
   if (run.view.notices?.length) view.notices = run.view.notices;
   if (run.reason) view.reason = run.reason;
   if (run.actor_open_id) view.actorOpenId = run.actor_open_id;
+  if (run.view.approvers) view.approverOpenIds = run.view.approvers;
+  if (run.view.planChanges?.length) view.planChanges = run.view.planChanges;
+  if (run.state === 'failed' && preflightFailedBeforeAnyStep(run, steps)) view.preflightFailed = true;
   return view;
+}
+
+/** The request ended at its preflight: a check failed and no step ever started. */
+function preflightFailedBeforeAnyStep(run: RunRow, steps: StepRow[]): boolean {
+  return (
+    (run.view.preflight ?? []).some((p) => !p.ok) &&
+    steps.every((s) => s.started_at === null || s.started_at === undefined)
+  );
 }
 
 export async function loadRunView(q: Queryable, runId: string): Promise<RunView | undefined> {

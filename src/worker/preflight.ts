@@ -1,11 +1,12 @@
-import type { PreflightLine } from '../../cards/model.js';
+import type { I18nText, PreflightLine } from '../../cards/model.js';
+import { parseResultLine, RESULT_LINE_ENV, withoutResultLines } from '../checks/result.js';
 import { inTransaction, type Pool } from '../db/pool.js';
 import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
 import { renderSteps } from '../runbooks/render.js';
 import type { Catalog, ResolvedStep, Runbook, Target } from '../runbooks/types.js';
 import { planHashOf } from '../runs/ids.js';
 import { Owed, patchUuid } from '../runs/outbox-writer.js';
-import { completePreflight } from '../runs/plan-repo.js';
+import { completePreflight, failPreflight } from '../runs/plan-repo.js';
 import type { JobPort } from '../runs/ports.js';
 import { getApprovals, getRun, getSteps, type RunRow } from '../runs/run-repo.js';
 import { toRunView } from '../runs/view.js';
@@ -52,13 +53,27 @@ export async function runPreflightSteps(
   const lines: PreflightLine[] = [];
   const observed: string[] = [];
   for (const step of steps) {
-    const outcome = await spawnStep(step, { redact });
+    // A check says its result in both languages on a `::result` line when asked to (see checks/result.ts).
+    const outcome = await spawnStep({ ...step, env: { ...step.env, [RESULT_LINE_ENV]: '1' } }, { redact });
     const ok = outcome.status === 'succeeded';
-    const detail = summarize(outcome.outputTail, ok, outcome.exitCode);
+    const result = ok ? parseResultLine(outcome.outputTail) : undefined;
+    const detail: string | I18nText =
+      result?.text ?? summarize(withoutResultLines(outcome.outputTail), ok, outcome.exitCode);
     lines.push({ id: step.id, title: step.title, ok, detail });
-    if (step.binds) observed.push(`${step.id}=${ok ? detail : `failed: ${detail}`}`);
+    const seen = typeof detail === 'string' ? detail : detail['en-US'];
+    if (step.binds) observed.push(`${step.id}=${ok ? seen : `failed: ${seen}`}`);
   }
   return { lines, observed: observed.join('\n') };
+}
+
+/** Why the preflight failed, for the run's reason (the card shows each failed line in both languages). */
+function failureReason(lines: readonly PreflightLine[]): string {
+  const failed = lines.filter((l) => !l.ok);
+  const said = failed.map((l) => {
+    const detail = typeof l.detail === 'string' ? l.detail : l.detail['en-US'];
+    return `${l.title['en-US'] || l.id}: ${detail}`;
+  });
+  return `preflight failed: ${said.join('; ')}`.slice(0, 1000);
 }
 
 /** The preflight job: results onto the approval card, the plan bound to what was observed, Approve offered. */
@@ -76,13 +91,14 @@ export async function preflightRun(deps: PreflightDeps, runId: string): Promise<
     extraEnv: deps.stepBaseEnv,
   });
   const hash = planHashOf(runbook.hash, target.id, row.params, steps, result.observed);
+  const meta = { ...row.view, preflight: result.lines, observed: result.observed };
+  // DESIGN: requested ─preflight failed─▶ failed. The request ends and frees the target in this transaction.
+  const failed = result.lines.some((l) => !l.ok);
   let owed: Owed | undefined;
   await inTransaction(deps.pool, async (tx) => {
-    const updated = await completePreflight(tx, runId, hash, {
-      ...row.view,
-      preflight: result.lines,
-      observed: result.observed,
-    });
+    const updated = failed
+      ? await failPreflight(tx, runId, hash, meta, failureReason(result.lines))
+      : await completePreflight(tx, runId, hash, meta);
     if (!updated) return;
     owed = new Owed(tx);
     const view = toRunView(updated, await getSteps(tx, runId), await getApprovals(tx, runId));

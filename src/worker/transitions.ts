@@ -4,6 +4,7 @@ import type { ResolvedStep, Runbook, Target } from '../runbooks/types.js';
 import { closePendingSteps, finishRun, finishStep, startStep } from '../runs/exec-repo.js';
 import { planHashOf } from '../runs/ids.js';
 import { Owed, patchUuid } from '../runs/outbox-writer.js';
+import { planChangesOf, planChangesText } from '../runs/plan-changes.js';
 import { rebindPlan } from '../runs/plan-repo.js';
 import type { JobPort } from '../runs/ports.js';
 import { getApprovals, getRun, getSteps, type RunRow, type StepRow } from '../runs/run-repo.js';
@@ -102,6 +103,7 @@ export class RunRecorder {
     const hash = planHashOf(runbook.hash, target.id, run.params, steps, now.observed);
     const fresh = new Map(now.lines.map((l) => [l.id, l]));
     const preflight = (run.view.preflight ?? []).map((line) => fresh.get(line.id) ?? line);
+    const planChanges = planChangesOf(run.view.preflight ?? [], now.lines);
     const expiresAt = new Date(nowMs + runbook.approval.expiresInSeconds * 1000);
     const done = await this.write(async (tx, owed) => {
       const moved = await rebindPlan(
@@ -109,15 +111,12 @@ export class RunRecorder {
         this.runId,
         this.lease,
         hash,
-        { ...run.view, preflight, observed: now.observed },
+        { ...run.view, preflight, observed: now.observed, planChanges },
         expiresAt,
       );
       if (!moved) return undefined;
       const { view } = await this.view(tx, moved);
-      const text = {
-        'zh-CN': `执行前复查发现状态已变化，未执行任何变更步骤。批准时：${run.view.observed ?? '（无）'}；现在：${now.observed}。请重新审批。`,
-        'en-US': `The state changed since approval, so no mutating step ran. At approval: ${run.view.observed ?? '(none)'}; now: ${now.observed}. Please approve again.`,
-      };
+      const text = planChangesText(planChanges);
       await owed.thread(view, moved.chat_id, { render: 'text', text }, patchUuid(this.runId));
       await owed.runCard(view, moved.chat_id, 'patch', patchUuid(this.runId));
       return true;

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFil
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseResultLine } from '../../src/checks/result.js';
 import { alembic, check, createScratch, INSERT_TOKEN, type Scratch, tokenApps } from './helpers.js';
 
 let db: Scratch;
@@ -37,13 +38,20 @@ describe('backup-create, backup, restore (real pg_dump -Fc / pg_restore)', () =>
     ]);
     expect(made.code, made.err).toBe(0);
     expect(made.out).toMatch(
-      /^backup-create: wrote .*\/lark-service_before_downgrade_\d{8}_\d{6}\.dump \(\d+\.\d KiB\); pg_restore --list ok \(\d+ entries\), all data readable$/,
+      /^backup-create: wrote .*\/lark-service_before_downgrade_\d{8}_\d{6}\.dump \(\d+\.\d KiB\); at 6fc3f28b87c8; rows: tokens 1, user_auth_sessions 0 and user_cache 0; pg_restore --list ok \(\d+ entries\), all data readable$/,
     );
     const [name] = dumps();
     expect(name).toBeDefined();
     const file = join(dir, name ?? '');
     expect(readFileSync(file).subarray(0, 5).toString()).toBe('PGDMP');
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    // The record of what it holds, next to it: the revision and the rows, counted in the dump's snapshot.
+    expect(JSON.parse(readFileSync(`${file}.json`, 'utf8'))).toEqual({
+      revision: ['6fc3f28b87c8'],
+      rows: { tokens: 1, user_auth_sessions: 0, user_cache: 0 },
+      empty: false,
+    });
+    expect(statSync(`${file}.json`).mode & 0o777).toBe(0o600);
     const seen = await check(db.env, [
       'backup',
       '--dir',
@@ -56,7 +64,7 @@ describe('backup-create, backup, restore (real pg_dump -Fc / pg_restore)', () =>
     expect(seen.code, seen.err).toBe(0);
     expect(seen.out).toMatch(
       new RegExp(
-        `^backup: ${name}, \\d+\\.\\d KiB, \\d+m?s old; pg_restore --list ok \\(\\d+ entries\\), all data readable$`,
+        `^backup: ${name}, \\d+\\.\\d KiB, \\d+m?s old; at 6fc3f28b87c8; rows: tokens 1, user_auth_sessions 0 and user_cache 0; pg_restore --list ok \\(\\d+ entries\\), all data readable$`,
       ),
     );
   });
@@ -66,7 +74,7 @@ describe('backup-create, backup, restore (real pg_dump -Fc / pg_restore)', () =>
       'smaller than',
     );
     expect((await check(db.env, ['backup', '--dir', dir, '--prefix', 'other'])).err).toContain(
-      'no backup in',
+      'no restorable backup in',
     );
     const [name] = dumps();
     const file = join(dir, name ?? '');
@@ -155,6 +163,72 @@ describe('backup-create, backup, restore (real pg_dump -Fc / pg_restore)', () =>
     expect((await check(db.env, ['restore', '--file', '../x.dump', '--dir', dir])).code).toBe(2);
     expect((await check(db.env, ['restore', '--file', 'nope.dump', '--dir', dir])).err).toContain(
       'no backup file nope.dump',
+    );
+  });
+});
+
+describe('latest is a real backup: never an evidence dump, never a dump of an empty schema', () => {
+  it('skips drill dumps and empty dumps (recorded or not); the preflight shows what the chosen one holds', async () => {
+    const picks = join(db.dir, 'picks');
+    const create = async (env: Record<string, string>, prefix: string) => {
+      const made = await check(env, ['backup-create', '--dir', picks, '--prefix', prefix, '--quick']);
+      expect(made.code, made.err).toBe(0);
+      return made;
+    };
+    await create(db.env, 'lark-service_before_downgrade');
+    const good = readdirSync(picks).find((n) => n.endsWith('.dump')) ?? '';
+    // Newer ones that must never be restored by `latest`: the drill's own dump, and a precheck on an empty db.
+    await new Promise((r) => setTimeout(r, 1100));
+    await create(db.env, 'lark-service_drill');
+    const empty = await createScratch('empty');
+    try {
+      await new Promise((r) => setTimeout(r, 1100));
+      const made = await create(empty.env, 'lark-service_before_downgrade');
+      expect(made.out).toContain('at base; empty (no tables): marked empty, so latest never picks it');
+      // A dump of an empty schema taken by hand (no record): its table of contents says it is empty.
+      await execa('pg_dump', [
+        '-Fc',
+        '--file',
+        join(picks, 'lark-service_before_downgrade_29990101_000000.dump'),
+        '--dbname',
+        empty.url,
+      ]);
+    } finally {
+      await empty.drop();
+    }
+    expect(readdirSync(picks).filter((n) => n.endsWith('.dump'))).toHaveLength(4);
+    const info = await check({ ...db.env, ROLLBACK_BOT_RESULT_LINE: '1' }, [
+      'backup',
+      '--dir',
+      picks,
+      '--info',
+      '--quick',
+    ]);
+    expect(info.code, info.err).toBe(0);
+    expect(info.out).toContain(`backup: ${good}, `);
+    expect(info.out).toContain('at 6fc3f28b87c8; rows: tokens 1, user_auth_sessions 0 and user_cache 0');
+    const result = parseResultLine(info.out);
+    expect(result?.text['zh-CN']).toMatch(
+      new RegExp(`^${good}，\\d+\\.\\d KiB，\\d+秒前；版本 6fc3f28b87c8；行数：tokens 1、`),
+    );
+    const restored = await check(db.env, ['restore', '--latest', '--dir', picks, '--quick']);
+    expect(restored.code, restored.err).toBe(0);
+    expect(restored.out).toContain(`restored ${good}`);
+    // Only evidence and empty dumps left: nothing restorable, and it says why.
+    const none = await check(db.env, ['backup', '--dir', picks, '--exclude', good]);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain('no restorable backup in');
+    expect(none.err).toContain('(skipped 1 evidence dump(s), 2 empty dump(s))');
+    const said = await check({ ...db.env, ROLLBACK_BOT_RESULT_LINE: '1' }, [
+      'backup',
+      '--dir',
+      picks,
+      '--exclude',
+      good,
+      '--info',
+    ]);
+    expect(parseResultLine(said.out)?.text['zh-CN']).toBe(
+      `${picks}，排除 ${good} 中没有可恢复的备份（已跳过 1 个留证备份、2 个空库备份）（本次运行会新建备份）`,
     );
   });
 });

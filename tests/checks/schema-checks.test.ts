@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALEMBIC_DIR, alembic, check, createScratch, type Scratch } from './helpers.js';
+import { countRows, describeCounts } from '../../src/checks/db-state.js';
+import { parseResultLine } from '../../src/checks/result.js';
+import { ALEMBIC_DIR, alembic, check, createScratch, INSERT_TOKEN, type Scratch } from './helpers.js';
 
 let db: Scratch;
 const A = ['--alembic-dir', ALEMBIC_DIR];
@@ -29,11 +31,37 @@ describe('revision, preview, table, rows, schema, drill-row (real alembic, real 
     expect((await check(db.env, ['revision', '--expect', 'head'], ALEMBIC_DIR)).code).toBe(0);
   });
 
-  it('preview says what downgrade -1 would drop, from the offline SQL', async () => {
-    const run = await check(db.env, ['preview', '--to', '-1', ...A]);
+  it('preview says what downgrade -1 would drop, tables first with the rows each holds now', async () => {
+    await db.client.query(INSERT_TOKEN, ['preview_a']);
+    await db.client.query(INSERT_TOKEN, ['preview_b']);
+    const run = await check({ ...db.env, ROLLBACK_BOT_RESULT_LINE: '1' }, ['preview', '--to', '-1', ...A]);
     expect(run.code, run.err).toBe(0);
-    expect(run.out).toContain('drops tables: user_auth_sessions, user_cache and tokens');
-    expect(run.out).toContain('preview: 6fc3f28b87c8 → base drops 3 table(s) and 6 index(es)');
+    expect(run.out).toContain(
+      'drops tables: user_auth_sessions (0 rows), user_cache (0 rows) and tokens (2 rows)',
+    );
+    expect(run.out).toMatch(
+      /preview: 6fc3f28b87c8 → base: drops tables user_auth_sessions \(0 rows\), user_cache \(0 rows\) and tokens \(2 rows\); indexes idx_\w+, /,
+    );
+    const result = parseResultLine(run.out);
+    expect(result?.text['zh-CN']).toMatch(
+      /^6fc3f28b87c8 → base：删除 3 张表：user_auth_sessions（0 行）、user_cache（0 行）、tokens（2 行）；删除索引：idx_\w+、/,
+    );
+    await db.client.query('DELETE FROM tokens');
+  });
+
+  it('counts rows exactly for small tables and says "not present" for a table that is not there', async () => {
+    const counts = await countRows(db.client, ['tokens', 'nope']);
+    expect(counts).toEqual([
+      { table: 'tokens', rows: 0 },
+      { table: 'nope', rows: null },
+    ]);
+    expect(describeCounts(counts)).toEqual({
+      'zh-CN': 'tokens（0 行）、nope（不存在）',
+      'en-US': 'tokens (0 rows) and nope (not present)',
+    });
+    expect(describeCounts([{ table: 'big', rows: 1234567, approx: true }])['en-US']).toBe(
+      'big (about 1,234,567 rows)',
+    );
   });
 
   it('table --exists/--absent, and the listing with alembic_version', async () => {

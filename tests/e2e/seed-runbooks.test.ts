@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/checks/main.js';
 import { exportRun } from '../../src/runs/export.js';
 import { CHAT, type Harness, LEAD_A, ONCALL, runState, startHarness, textOf } from '../helpers/harness.js';
 import { type LarkService, startLarkService } from '../helpers/lark-service.js';
@@ -155,7 +156,9 @@ describe('the seed runbooks through the bot', () => {
       () => h.sandbox.threadOf(card.messageId).find((m) => /state changed since approval/.test(textOf(m))),
       15_000,
     );
-    expect(textOf(notice)).toMatch(/At approval: revision=.*6fc3f28b87c8.*now: revision=.*base/s);
+    // Said as a person reads it: what changed, from what to what; no doubled "revision=".
+    expect(textOf(notice)).toContain('Current revision: at 6fc3f28b87c8 (head) → at base');
+    expect(textOf(notice)).not.toContain('revision=');
     const ran = await h.ctx.pool.query(
       `SELECT count(*)::int AS n FROM steps WHERE run_id = $1 AND state <> 'pending'`,
       [first.run],
@@ -177,5 +180,57 @@ describe('the seed runbooks through the bot', () => {
       value: { action: 'reject', run: first.run },
     });
     await runState(h, first.run, 'rejected');
+  });
+
+  it("one's approval card: the tables the downgrade drops with their rows, and the backup latest would restore", {
+    timeout: 120_000,
+  }, async () => {
+    await insertToken('at_stake_1');
+    await service.backup();
+    // A newer drill dump: evidence, never what `latest` restores.
+    const drill = [
+      'backup-create',
+      '--dir',
+      service.env.LARK_SERVICE_BACKUP_DIR ?? '',
+      '--prefix',
+      'lark-service_drill',
+    ];
+    const env = { PATH: process.env.PATH, DATABASE_URL: service.env.LARK_SERVICE_DATABASE_URL };
+    expect(await runCheck(drill, env, { out: () => {}, err: () => {} })).toBe(0);
+    const cards = () => h.sandbox.botMessages(CHAT).filter((m) => m.msgType === 'interactive');
+    const before = cards().length;
+    await h.sandbox.userSays({ chatId: CHAT, senderOpenId: ONCALL, text: '/rollback one' });
+    const card = await h.sandbox.waitFor(() => cards()[before], 15_000);
+    const content = () => JSON.stringify(h.sandbox.message(card.messageId)?.content ?? {});
+    const value = await h.sandbox.waitFor(() => {
+      const match = /"value":(\{"action":"approve"[^}]*\})/.exec(content());
+      return match?.[1] ? (JSON.parse(match[1]) as { action: string; run: string; plan: string }) : undefined;
+    }, 30_000);
+    const shown = content().replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+    const rows = (await service.client.query('SELECT count(*)::int AS n FROM tokens')).rows[0].n;
+    // The data at stake first (each dropped table with its rows now), then the indexes.
+    expect(shown).toContain(
+      `What the downgrade drops — 6fc3f28b87c8 → base: drops tables user_auth_sessions (0 rows), user_cache (0 rows) and tokens (${rows} ${rows === 1 ? 'row' : 'rows'}); indexes idx_`,
+    );
+    expect(shown).toContain(
+      `删除 3 张表：user_auth_sessions（0 行）、user_cache（0 行）、tokens（${rows} 行）；删除索引：idx_`,
+    );
+    // The backup `latest` would restore: the precheck-style one, with its revision and rows; not the drill dump.
+    expect(shown).toMatch(
+      new RegExp(
+        `Latest backup — lark-service_before_downgrade_\\d{8}_\\d{6}\\.dump, [^;]+; at 6fc3f28b87c8; rows: [^;]*tokens ${rows}[,; ]`,
+      ),
+    );
+    expect(shown).toMatch(
+      /最近的备份 — lark-service_before_downgrade_\d{8}_\d{6}\.dump，[^；]+；版本 6fc3f28b87c8；行数：[^；]*tokens /,
+    );
+    expect(shown).not.toContain('lark-service_drill_');
+    expect(shown).toContain('pg_restore --list 通过（');
+    await h.sandbox.click({
+      operatorOpenId: LEAD_A,
+      messageId: card.messageId,
+      value: { action: 'reject', run: value.run },
+    });
+    await runState(h, value.run, 'rejected');
   });
 });
