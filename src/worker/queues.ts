@@ -17,10 +17,66 @@ export function redisConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
 }
 
+/** Close a Redis connection politely if it can, within `graceMs`; then drop it whatever its state. */
+export async function closeConnection(connection: Redis, graceMs: number): Promise<void> {
+  if (connection.status === 'ready') {
+    await withinMs(
+      connection.quit().catch(() => undefined),
+      graceMs,
+    );
+  }
+  connection.disconnect();
+}
+
+/** Resolves when `work` settles or after `ms`, whichever is first; never rejects. */
+export function withinMs(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((done) => {
+      timer = setTimeout(done, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Triggers that never make their caller wait on Redis: Postgres already holds what is owed (the run's state,
+ * the outbox row), so the trigger is started and the caller goes on; the sweep re-triggers whatever a trigger
+ * lost. While the connection is lost, triggers are dropped rather than piled up in its offline queue.
+ */
+export function detachedJobs(
+  jobs: JobPort,
+  connection: Redis,
+  onError: (error: unknown, what: string) => void,
+): JobPort {
+  const lost = () => ['reconnecting', 'close', 'end'].includes(connection.status);
+  const start = (what: string, trigger: () => Promise<void>): Promise<void> => {
+    if (lost()) {
+      onError(new Error('Connection is closed.'), what);
+      return Promise.resolve();
+    }
+    trigger().catch((error) => onError(error, what));
+    return Promise.resolve();
+  };
+  return {
+    execute: (runId) => start('execute', () => jobs.execute(runId)),
+    deliver: (stream, outboxId) => start('deliver', () => jobs.deliver(stream, outboxId)),
+    expireAt: (runId, at) => start('expire', () => jobs.expireAt(runId, at)),
+    preflight: (runId) => start('preflight', () => jobs.preflight(runId)),
+    ...(jobs.cancelNow
+      ? { cancelNow: (runId: string) => start('cancel', () => jobs.cancelNow?.(runId) ?? Promise.resolve()) }
+      : {}),
+  };
+}
+
 export interface Queues {
   queues: { [K in QueueName]: Queue<Payloads[K]> };
   jobs: JobPort;
-  close(): Promise<void>;
+  /** Close the producers within `graceMs` (a queue whose Redis is gone cannot close politely). */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Producers for every queue, and the JobPort the domain uses to trigger work. */
@@ -85,8 +141,8 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   return {
     queues,
     jobs,
-    async close() {
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+    async close(graceMs = 2000) {
+      await withinMs(Promise.all(Object.values(queues).map((q) => q.close())), graceMs);
     },
   };
 }
