@@ -4,6 +4,7 @@ import { createPool } from '../db/pool.js';
 import { checkRunbooksDir } from '../runbooks/check.js';
 import { exportRun } from '../runs/export.js';
 import { SERVER_SHUTDOWN_BOUND_MS, startServer } from '../server/server.js';
+import { withinMs } from '../util/within.js';
 import { shutdownBoundMs, startWorker } from '../worker/runtime.js';
 import { buildContext } from './context.js';
 import { onShutdown } from './signals.js';
@@ -37,7 +38,7 @@ export async function runCommand(argv: string[]): Promise<number | undefined> {
         ctx.log,
         async () => {
           await server.close();
-          await ctx.pool.end();
+          await withinMs(ctx.pool.end(), 1000);
         },
         SERVER_SHUTDOWN_BOUND_MS,
       );
@@ -51,9 +52,10 @@ export async function runCommand(argv: string[]): Promise<number | undefined> {
         ctx.log,
         async () => {
           await worker.close();
-          await ctx.pool.end();
+          // A delivery still retrying holds a client: the pool would wait for it.
+          await withinMs(ctx.pool.end(), 1000);
         },
-        shutdownBoundMs(ctx.config.SHUTDOWN_DEADLINE_MS) + 1000,
+        shutdownBoundMs(ctx.config.SHUTDOWN_DEADLINE_MS),
       );
       return undefined;
     }

@@ -5,7 +5,8 @@ import { migrationsApplied } from '../db/migrate.js';
 import { createLarkMessenger } from '../lark/client.js';
 import { createDependencyMonitor, watchPostgres } from '../util/dependencies.js';
 import { createMetrics } from '../util/metrics.js';
-import { closeConnection, createQueues, detachedJobs, redisConnection, withinMs } from '../worker/queues.js';
+import { withinMs } from '../util/within.js';
+import { closeConnection, createQueues, detachedJobs, redisConnection } from '../worker/queues.js';
 import { BODY_LIMIT, rollbackApp } from './app.js';
 
 /** How long each part of the server may take to close. */
@@ -32,7 +33,11 @@ export async function startServer(
   redis.on('error', (error) => deps.failed('redis', error));
   redis.on('ready', () => deps.ok('redis'));
   const stopWatching = watchPostgres(deps, () => ctx.pool.query('SELECT 1'));
-  const queues = createQueues(redis, config.QUEUE_PREFIX);
+  const queues = createQueues(redis, config.QUEUE_PREFIX, (error) =>
+    deps.classify(error, 'redis')
+      ? deps.failed('redis', error)
+      : ctx.log.warn({ err: error.message }, 'queue error'),
+  );
   // An answer to Lark never waits on Redis: what a click or a command committed is in Postgres, and the
   // worker's sweep re-triggers whatever these triggers lose.
   const jobs = detachedJobs(queues.jobs, redis, (error, what) =>

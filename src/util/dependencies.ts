@@ -24,8 +24,8 @@ export interface DependencyMonitor {
   ok(name: Dependency): void;
   /** Each dependency, `up` or `down`. */
   states(): Record<Dependency, 'up' | 'down'>;
-  /** Which dependency a connection error is about, if it is one. */
-  classify(error: unknown): Dependency | undefined;
+  /** Which dependency a connection error is about, if it is one (`hint`: whose client reported it). */
+  classify(error: unknown, hint?: Dependency): Dependency | undefined;
   close(): void;
 }
 
@@ -66,9 +66,10 @@ export function createDependencyMonitor(
   };
   const names = Object.keys(state) as Dependency[];
 
-  const classify = (error: unknown): Dependency | undefined => {
+  const classify = (error: unknown, hint?: Dependency): Dependency | undefined => {
     const text = messageOf(error);
     if (!CONNECTION_ERROR.test(text)) return undefined;
+    if (hint) return hint;
     const byPort = names.filter((n) => text.includes(ports[n]));
     if (byPort.length === 1) return byPort[0];
     if (POSTGRES_ONLY.test(text)) return 'postgres';

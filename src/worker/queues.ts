@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { JobPort } from '../runs/ports.js';
+import { withinMs } from '../util/within.js';
 
 /** The one registry of queues and their payloads. */
 export interface Payloads {
@@ -19,27 +20,21 @@ export function redisConnection(url: string): Redis {
 
 /** Close a Redis connection politely if it can, within `graceMs`; then drop it whatever its state. */
 export async function closeConnection(connection: Redis, graceMs: number): Promise<void> {
-  if (connection.status === 'ready') {
+  if (connection.status === 'ready' && graceMs > 0) {
     await withinMs(
       connection.quit().catch(() => undefined),
       graceMs,
     );
   }
+  const wasWaitingToReconnect = connection.status === 'reconnecting';
   connection.disconnect();
-}
-
-/** Resolves when `work` settles or after `ms`, whichever is first; never rejects. */
-export function withinMs(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work.then(
-      () => undefined,
-      () => undefined,
-    ),
-    new Promise<void>((done) => {
-      timer = setTimeout(done, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  // Between two reconnect attempts there is no socket to close, so ioredis never fails the commands it holds
+  // for later: whoever awaits them (a delivery's pacer, holding a Postgres client) would wait forever.
+  if (wasWaitingToReconnect) {
+    (connection as unknown as { flushQueue(error: Error): void }).flushQueue(
+      new Error('Connection is closed.'),
+    );
+  }
 }
 
 /**
@@ -80,8 +75,17 @@ export interface Queues {
 }
 
 /** Producers for every queue, and the JobPort the domain uses to trigger work. */
-export function createQueues(connection: Redis, prefix: string): Queues {
-  const make = <K extends QueueName>(name: K) => new Queue<Payloads[K]>(name, { connection, prefix });
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  onError: (error: Error) => void = () => {},
+): Queues {
+  const make = <K extends QueueName>(name: K) => {
+    const queue = new Queue<Payloads[K]>(name, { connection, prefix });
+    // Without a listener BullMQ prints every connection error to stderr, one per retry.
+    queue.on('error', onError);
+    return queue;
+  };
   const queues = {
     execute: make('execute'),
     deliver: make('deliver'),

@@ -7,16 +7,11 @@ import { createRedisPacer } from '../lark/pacer.js';
 import { expireRun } from '../runs/decide.js';
 import { createDependencyMonitor, watchPostgres } from '../util/dependencies.js';
 import { createMetrics, serveMetrics } from '../util/metrics.js';
+import { withinMs } from '../util/within.js';
 import { executeRun } from './execute.js';
+import { createJobTracker } from './job-tracker.js';
 import { preflightRun } from './preflight.js';
-import {
-  closeConnection,
-  createQueues,
-  detachedJobs,
-  type Payloads,
-  redisConnection,
-  withinMs,
-} from './queues.js';
+import { closeConnection, createQueues, detachedJobs, type Payloads, redisConnection } from './queues.js';
 import { sweep } from './sweep.js';
 
 /** SIGTERM → SIGKILL grace of a killed step's process group (spawn-step's default). */
@@ -25,11 +20,11 @@ const STEP_KILL_GRACE_MS = 3000;
 const CLOSE_GRACE_MS = 2000;
 
 /**
- * The longest a worker's close() takes for a given deadline, whatever state Redis, Postgres and Lark are in:
- * the deadline, a killed step's grace, then closing. The process exits after this plus a little in any case.
+ * When a worker process has exited at the latest after SIGTERM, whatever state Redis, Postgres and Lark are
+ * in: the deadline, a killed step's grace, closing (close() ends by then), and a little for the pool.
  */
 export function shutdownBoundMs(deadlineMs: number): number {
-  return deadlineMs + STEP_KILL_GRACE_MS + 2 * CLOSE_GRACE_MS;
+  return deadlineMs + STEP_KILL_GRACE_MS + 2 * CLOSE_GRACE_MS + 1000;
 }
 
 export interface WorkerOptions {
@@ -64,7 +59,11 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
   };
   const producer = connect();
   const stopWatching = watchPostgres(health, () => pool.query('SELECT 1'));
-  const queues = createQueues(producer, config.QUEUE_PREFIX);
+  const redisError = (error: Error, fields: object, msg: string) =>
+    health.classify(error, 'redis')
+      ? health.failed('redis', error)
+      : log.warn({ ...fields, err: error.message }, msg);
+  const queues = createQueues(producer, config.QUEUE_PREFIX, (error) => redisError(error, {}, 'queue error'));
   // Triggers never hold up a step, a shutdown or a sweep while Redis is gone; the sweep catches what they lose.
   const jobs = detachedJobs(queues.jobs, producer, (error, what) =>
     log.warn({ err: (error as Error).message, job: what }, 'trigger not queued; the sweep will queue it'),
@@ -85,21 +84,8 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     : undefined;
   const common = { prefix: config.QUEUE_PREFIX, connection: connect() };
 
-  // Jobs being processed, so that close() knows when they are done without asking Redis.
-  let active = 0;
-  const onIdle: (() => void)[] = [];
-  const tracked =
-    <A, R>(processor: (arg: A) => Promise<R>) =>
-    async (arg: A): Promise<R> => {
-      active += 1;
-      try {
-        return await processor(arg);
-      } finally {
-        active -= 1;
-        if (active === 0) for (const done of onIdle.splice(0)) done();
-      }
-    };
-  const idle = () => (active === 0 ? Promise.resolve() : new Promise<void>((done) => onIdle.push(done)));
+  const jobsInHand = createJobTracker();
+  const tracked = jobsInHand.track;
 
   // What the step-running processors (execute, preflight) share.
   const stepDeps = {
@@ -112,7 +98,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
   };
   const execute = new Worker<Payloads['execute']>(
     'execute',
-    tracked(async (job: Job<Payloads['execute']>) =>
+    tracked('steps', async (job: Job<Payloads['execute']>) =>
       executeRun(
         {
           ...stepDeps,
@@ -138,7 +124,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
   );
   const deliver = new Worker<Payloads['deliver']>(
     'deliver',
-    tracked(async (job: Job<Payloads['deliver']>) =>
+    tracked('other', async (job: Job<Payloads['deliver']>) =>
       deliverStream(
         {
           pool,
@@ -173,12 +159,12 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
   );
   const expire = new Worker<Payloads['expire']>(
     'expire',
-    tracked(async (job: Job<Payloads['expire']>) => expireRun(deps, job.data.runId)),
+    tracked('other', async (job: Job<Payloads['expire']>) => expireRun(deps, job.data.runId)),
     { ...common, connection: connect(), concurrency: 2 },
   );
   const preflight = new Worker<Payloads['preflight']>(
     'preflight',
-    tracked(async (job: Job<Payloads['preflight']>) => preflightRun(stepDeps, job.data.runId)),
+    tracked('steps', async (job: Job<Payloads['preflight']>) => preflightRun(stepDeps, job.data.runId)),
     { ...common, connection: connect(), concurrency: 4 },
   );
   const workers = [execute, deliver, expire, preflight];
@@ -187,7 +173,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
       if (error.name === 'StreamBusyError') return; // expected: another job is draining that stream
       log.warn({ queue: worker.name, jobId: job?.id, err: error.message }, 'job failed');
     });
-    worker.on('error', (error) => log.warn({ queue: worker.name, err: error.message }, 'worker error'));
+    worker.on('error', (error) => redisError(error, { queue: worker.name }, 'worker error'));
   }
   let sweeping = false;
   const sweepTimer = setInterval(() => {
@@ -209,16 +195,32 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
       // A step still running at the deadline is killed and recorded interrupted (in Postgres, if it is up).
       const deadline = setTimeout(() => shutdown.abort(), deadlineMs);
       const closing = Promise.allSettled(workers.map((w) => w.close()));
-      // BullMQ's close waits for Redis to take the jobs' results: with Redis gone it never returns. Ours ends
-      // once our processors are done (plus a grace), and in any case after the deadline and a killed step's grace.
+      // 1. The steps: done, or killed at the deadline and recorded. BullMQ's close also waits for Redis to take
+      // the jobs' results, which with Redis gone never happens: ours waits for our own processors.
       await withinMs(
-        Promise.race([closing, idle().then(() => withinMs(closing, CLOSE_GRACE_MS))]),
+        Promise.race([closing, jobsInHand.idle('steps')]),
         deadlineMs + STEP_KILL_GRACE_MS + CLOSE_GRACE_MS,
       );
       clearTimeout(deadline);
-      if (active > 0) log.warn({ active }, 'shutdown: jobs still running past the deadline; leaving them');
-      await queues.close(CLOSE_GRACE_MS);
-      await Promise.all(connections.map((c) => closeConnection(c, CLOSE_GRACE_MS)));
+      if (!jobsInHand.isIdle('steps'))
+        log.warn(
+          { active: jobsInHand.active() },
+          'shutdown: steps still running past the deadline; leaving them',
+        );
+      log.info({ active: jobsInHand.active() }, 'shutdown: steps done; closing queues and connections');
+      // 2. Close politely what can be, within a grace: nothing waits on a Redis that is gone.
+      const redisUp = producer.status === 'ready';
+      await withinMs(
+        (async () => {
+          if (redisUp) await closing;
+          await queues.close(CLOSE_GRACE_MS);
+        })(),
+        redisUp ? CLOSE_GRACE_MS / 2 : 0,
+      );
+      // 3. Drop the connections: whatever still waits on Redis fails now, and lets go of its Postgres client.
+      await Promise.all(connections.map((c) => closeConnection(c, redisUp ? CLOSE_GRACE_MS / 2 : 0)));
+      await withinMs(jobsInHand.idle('all'), CLOSE_GRACE_MS);
+      log.info({ active: jobsInHand.active() }, 'shutdown: worker closed');
       health.close();
     },
   };
