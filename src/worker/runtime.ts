@@ -201,13 +201,12 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
         Promise.race([closing, jobsInHand.idle('steps')]),
         deadlineMs + STEP_KILL_GRACE_MS + CLOSE_GRACE_MS,
       );
-      clearTimeout(deadline);
       if (!jobsInHand.isIdle('steps'))
         log.warn(
           { active: jobsInHand.active() },
           'shutdown: steps still running past the deadline; leaving them',
         );
-      log.info({ active: jobsInHand.active() }, 'shutdown: steps done; closing queues and connections');
+      log.info({ active: jobsInHand.active() }, 'shutdown: closing queues and connections');
       // 2. Close politely what can be, within a grace: nothing waits on a Redis that is gone.
       const redisUp = producer.status === 'ready';
       await withinMs(
@@ -220,6 +219,8 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
       // 3. Drop the connections: whatever still waits on Redis fails now, and lets go of its Postgres client.
       await Promise.all(connections.map((c) => closeConnection(c, redisUp ? CLOSE_GRACE_MS / 2 : 0)));
       await withinMs(jobsInHand.idle('all'), CLOSE_GRACE_MS);
+      // Only now: a step BullMQ handed out while closing is still killed at the deadline.
+      clearTimeout(deadline);
       log.info({ active: jobsInHand.active() }, 'shutdown: worker closed');
       health.close();
     },
