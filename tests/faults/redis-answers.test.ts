@@ -51,6 +51,9 @@ describe('Redis gone while people click and talk', () => {
 
     await redis.start();
     await bot.waitRun(req.run, 'succeeded', 60_000);
+    // The server said once that Redis went, and once that it came back.
+    await bot.server.waitForLog(/redis is reachable again/, 10_000);
+    expect(bot.server.logs.filter((l) => l.includes('redis is unreachable'))).toHaveLength(1);
     const titles = Array.from({ length: 10 }, (_, i) => `Phase ${String(i + 1).padStart(2, '0')}`);
     const expected = [...stepLines(titles), summary('Succeeded', 'Ten steps')];
     await bot.sandbox.waitFor(
