@@ -3,8 +3,9 @@ import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { checkRunbooksDir } from '../runbooks/check.js';
 import { exportRun } from '../runs/export.js';
-import { startServer } from '../server/server.js';
-import { startWorker } from '../worker/runtime.js';
+import { SERVER_SHUTDOWN_BOUND_MS, startServer } from '../server/server.js';
+import { withinMs } from '../util/within.js';
+import { shutdownBoundMs, startWorker } from '../worker/runtime.js';
 import { buildContext } from './context.js';
 import { onShutdown } from './signals.js';
 
@@ -33,20 +34,29 @@ export async function runCommand(argv: string[]): Promise<number | undefined> {
       const ctx = buildContext();
       const server = await startServer(ctx);
       ctx.log.info({ url: server.url }, 'rollback-bot server listening');
-      onShutdown(ctx.log, async () => {
-        await server.close();
-        await ctx.pool.end();
-      });
+      onShutdown(
+        ctx.log,
+        async () => {
+          await server.close();
+          await withinMs(ctx.pool.end(), 1000);
+        },
+        SERVER_SHUTDOWN_BOUND_MS,
+      );
       return undefined;
     }
     case 'worker': {
       const ctx = buildContext();
       const worker = await startWorker(ctx);
       ctx.log.info({ prefix: ctx.config.QUEUE_PREFIX }, 'rollback-bot worker started');
-      onShutdown(ctx.log, async () => {
-        await worker.close();
-        await ctx.pool.end();
-      });
+      onShutdown(
+        ctx.log,
+        async () => {
+          await worker.close();
+          // A delivery still retrying holds a client: the pool would wait for it.
+          await withinMs(ctx.pool.end(), 1000);
+        },
+        shutdownBoundMs(ctx.config.SHUTDOWN_DEADLINE_MS),
+      );
       return undefined;
     }
     case 'runbooks': {

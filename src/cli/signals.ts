@@ -1,7 +1,11 @@
 import type { Logger } from '../util/logger.js';
 
-/** The one owner of the lifecycle: first SIGTERM/SIGINT closes in order; a second one exits at once. */
-export function onShutdown(log: Logger, close: () => Promise<void>): void {
+/**
+ * The one owner of the lifecycle: first SIGTERM/SIGINT closes in order; a second one exits at once. With
+ * `hardExitMs`, the process exits 0 that long after the first signal whatever close() is still waiting for
+ * (a server that cannot be reached): the bookkeeping that could be done is done by then.
+ */
+export function onShutdown(log: Logger, close: () => Promise<void>, hardExitMs?: number): void {
   let closingSince = 0;
   const handler = (signal: NodeJS.Signals) => {
     if (closingSince) {
@@ -12,6 +16,12 @@ export function onShutdown(log: Logger, close: () => Promise<void>): void {
     }
     closingSince = Date.now();
     log.info({ signal }, 'shutting down');
+    if (hardExitMs !== undefined) {
+      setTimeout(() => {
+        log.warn({ afterMs: hardExitMs }, 'shutdown bound reached: exiting now');
+        process.exit(0);
+      }, hardExitMs);
+    }
     close().then(
       () => process.exit(0),
       (error) => {

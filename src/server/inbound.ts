@@ -4,6 +4,7 @@ import { parseCommand, RUN_ID } from '../commands/parse.js';
 import { commandText, type InboundEvent } from '../lark/events.js';
 import { control } from '../runs/controls.js';
 import { decide } from '../runs/decide.js';
+import { cardMessageIdOf } from '../runs/outbox-repo.js';
 import type { RunsDeps } from '../runs/ports.js';
 import { handleMessage } from '../runs/service.js';
 
@@ -23,6 +24,19 @@ function actionValue(value: Record<string, unknown>): CardActionValue | undefine
   if (typeof run !== 'string' || !RUN_ID.test(run)) return undefined;
   if (plan !== undefined && typeof plan !== 'string') return undefined;
   return { action: action as CardActionValue['action'], run, ...(plan !== undefined ? { plan } : {}) };
+}
+
+/** How long a click waits for its run's card send to be recorded (it races the send's answer by milliseconds). */
+const CARD_RECORD_WAIT_MS = 1000;
+
+/** The message id of the run's card, once its send is recorded; null if it is not (yet) known. */
+async function recordedCardOf(pool: RunsDeps['pool'], runId: string): Promise<string | null> {
+  const until = Date.now() + CARD_RECORD_WAIT_MS;
+  for (;;) {
+    const id = await cardMessageIdOf(pool, runId);
+    if (id || Date.now() >= until) return id;
+    await new Promise((done) => setTimeout(done, 50));
+  }
 }
 
 export interface InboundDeps {
@@ -63,12 +77,28 @@ export async function dispatchEvent(deps: InboundDeps, event: InboundEvent): Pro
       toast('error', { 'zh-CN': '无法识别的操作。', 'en-US': 'Unrecognised action.' }, locale),
     );
   }
+  // The answer's card replaces the card that was clicked: only the named run's own card may be answered with
+  // that run's card. A click whose value names another run (forged, or a stale copy) changes nothing.
+  const cardOf = await recordedCardOf(deps.runs.pool, value.run);
+  if (cardOf && cardOf !== event.messageId) {
+    return cardResponse(
+      toast(
+        'error',
+        {
+          'zh-CN': '这个按钮不属于这张卡片上的回滚，未做任何更改。',
+          'en-US': 'This button does not belong to the run on this card; nothing was changed.',
+        },
+        locale,
+      ),
+    );
+  }
   const click = { operatorOpenId: event.operatorOpenId, value };
   // Approve / Reject decide a request; Cancel (after step, now) and a paused run's Retry / Skip / Abort are controls.
   const outcome =
     value.action === 'approve' || value.action === 'reject'
       ? await decide(deps.runs, click)
       : await control(deps.runs, click);
-  const card = outcome.view ? buildRunCard(outcome.view, deps.render) : undefined;
+  // Not known yet (the card's send is not recorded): a toast alone, the card is patched through the outbox.
+  const card = outcome.view && cardOf ? buildRunCard(outcome.view, deps.render) : undefined;
   return cardResponse(toast(outcome.toast.type, outcome.toast.text, locale), card);
 }

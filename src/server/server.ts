@@ -3,9 +3,16 @@ import type { Context } from '../cli/context.js';
 import { runsDeps } from '../cli/context.js';
 import { migrationsApplied } from '../db/migrate.js';
 import { createLarkMessenger } from '../lark/client.js';
+import { createDependencyMonitor, watchPostgres } from '../util/dependencies.js';
 import { createMetrics } from '../util/metrics.js';
-import { createQueues, redisConnection } from '../worker/queues.js';
+import { withinMs } from '../util/within.js';
+import { closeConnection, createQueues, detachedJobs, redisConnection } from '../worker/queues.js';
 import { BODY_LIMIT, rollbackApp } from './app.js';
+
+/** How long each part of the server may take to close. */
+const CLOSE_GRACE_MS = 2000;
+/** The longest the server process takes to stop once asked, whatever state Redis and Postgres are in. */
+export const SERVER_SHUTDOWN_BOUND_MS = 4 * CLOSE_GRACE_MS;
 
 export interface RunningServer {
   url: string;
@@ -18,9 +25,24 @@ export async function startServer(
   options: { port?: number; host?: string; now?: () => number } = {},
 ): Promise<RunningServer> {
   const { config } = ctx;
+  const deps = createDependencyMonitor(ctx.log, {
+    redisUrl: config.REDIS_URL,
+    databaseUrl: config.DATABASE_URL,
+  });
   const redis = redisConnection(config.REDIS_URL);
-  redis.on('error', (error) => ctx.log.warn({ err: error.message }, 'redis connection error'));
-  const queues = createQueues(redis, config.QUEUE_PREFIX);
+  redis.on('error', (error) => deps.failed('redis', error));
+  redis.on('ready', () => deps.ok('redis'));
+  const stopWatching = watchPostgres(deps, () => ctx.pool.query('SELECT 1'));
+  const queues = createQueues(redis, config.QUEUE_PREFIX, (error) =>
+    deps.classify(error, 'redis')
+      ? deps.failed('redis', error)
+      : ctx.log.warn({ err: error.message }, 'queue error'),
+  );
+  // An answer to Lark never waits on Redis: what a click or a command committed is in Postgres, and the
+  // worker's sweep re-triggers whatever these triggers lose.
+  const jobs = detachedJobs(queues.jobs, redis, (error, what) =>
+    ctx.log.warn({ err: (error as Error).message, job: what }, 'trigger not queued; the sweep will queue it'),
+  );
   const botOpenId =
     config.LARK_BOT_OPEN_ID ||
     (await createLarkMessenger({
@@ -43,7 +65,7 @@ export async function startServer(
     }
   });
   await app.register(rollbackApp, {
-    runs: runsDeps(ctx, queues.jobs),
+    runs: runsDeps(ctx, jobs),
     botOpenId,
     render: ctx.render,
     onDuplicate: () => metrics.dedupeHits.inc(),
@@ -56,17 +78,20 @@ export async function startServer(
     readiness: {
       postgres: async () => (await ctx.pool.query('SELECT 1')).rowCount === 1,
       migrations: () => migrationsApplied(ctx.pool),
-      redis: async () => (await redis.ping()) === 'PONG',
+      redis: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
     },
   });
   const url = await app.listen({ port: options.port ?? config.PORT, host: options.host ?? config.HOST });
   return {
     url,
     async close() {
-      // Stop taking requests and drain in-flight ones, then the producers, then Redis. The pool is the caller's.
-      await app.close();
-      await queues.close();
-      await redis.quit().catch(() => redis.disconnect());
+      // Stop taking requests and drain in-flight ones, then the producers, then Redis: each within a bound, as
+      // a queue or connection whose server is gone never closes politely. The pool is the caller's.
+      stopWatching();
+      await withinMs(app.close(), CLOSE_GRACE_MS);
+      await queues.close(CLOSE_GRACE_MS);
+      await closeConnection(redis, CLOSE_GRACE_MS);
+      deps.close();
     },
   };
 }

@@ -82,9 +82,24 @@ export function createMetrics(pool?: Queryable): Metrics {
   };
 }
 
-/** A bare HTTP endpoint for a process without Fastify (the worker). */
-export async function serveMetrics(metrics: Metrics, port: number): Promise<Server> {
+/**
+ * A bare HTTP endpoint for a process without Fastify (the worker): `/metrics`, and `/health/ready` saying which
+ * dependency is gone (503 with `checks: { redis: 'down', … }`) when `readiness` is given.
+ */
+export async function serveMetrics(
+  metrics: Metrics,
+  port: number,
+  readiness?: () => Record<string, 'up' | 'down'>,
+): Promise<Server> {
   const server = createServer((request, response) => {
+    if (request.url === '/health/ready' && readiness) {
+      const checks = readiness();
+      const ready = Object.values(checks).every((state) => state === 'up');
+      response
+        .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: ready ? 'ready' : 'not ready', checks }));
+      return;
+    }
     if (request.url !== '/metrics') {
       response.writeHead(404).end();
       return;

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { JobPort } from '../runs/ports.js';
+import { withinMs } from '../util/within.js';
 
 /** The one registry of queues and their payloads. */
 export interface Payloads {
@@ -17,15 +18,74 @@ export function redisConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
 }
 
+/** Close a Redis connection politely if it can, within `graceMs`; then drop it whatever its state. */
+export async function closeConnection(connection: Redis, graceMs: number): Promise<void> {
+  if (connection.status === 'ready' && graceMs > 0) {
+    await withinMs(
+      connection.quit().catch(() => undefined),
+      graceMs,
+    );
+  }
+  const wasWaitingToReconnect = connection.status === 'reconnecting';
+  connection.disconnect();
+  // Between two reconnect attempts there is no socket to close, so ioredis never fails the commands it holds
+  // for later: whoever awaits them (a delivery's pacer, holding a Postgres client) would wait forever.
+  if (wasWaitingToReconnect) {
+    (connection as unknown as { flushQueue(error: Error): void }).flushQueue(
+      new Error('Connection is closed.'),
+    );
+  }
+}
+
+/**
+ * Triggers that never make their caller wait on Redis: Postgres already holds what is owed (the run's state,
+ * the outbox row), so the trigger is started and the caller goes on; the sweep re-triggers whatever a trigger
+ * lost. While the connection is lost, triggers are dropped rather than piled up in its offline queue.
+ */
+export function detachedJobs(
+  jobs: JobPort,
+  connection: Redis,
+  onError: (error: unknown, what: string) => void,
+): JobPort {
+  const lost = () => ['reconnecting', 'close', 'end'].includes(connection.status);
+  const start = (what: string, trigger: () => Promise<void>): Promise<void> => {
+    if (lost()) {
+      onError(new Error('Connection is closed.'), what);
+      return Promise.resolve();
+    }
+    trigger().catch((error) => onError(error, what));
+    return Promise.resolve();
+  };
+  return {
+    execute: (runId) => start('execute', () => jobs.execute(runId)),
+    deliver: (stream, outboxId) => start('deliver', () => jobs.deliver(stream, outboxId)),
+    expireAt: (runId, at) => start('expire', () => jobs.expireAt(runId, at)),
+    preflight: (runId) => start('preflight', () => jobs.preflight(runId)),
+    ...(jobs.cancelNow
+      ? { cancelNow: (runId: string) => start('cancel', () => jobs.cancelNow?.(runId) ?? Promise.resolve()) }
+      : {}),
+  };
+}
+
 export interface Queues {
   queues: { [K in QueueName]: Queue<Payloads[K]> };
   jobs: JobPort;
-  close(): Promise<void>;
+  /** Close the producers within `graceMs` (a queue whose Redis is gone cannot close politely). */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Producers for every queue, and the JobPort the domain uses to trigger work. */
-export function createQueues(connection: Redis, prefix: string): Queues {
-  const make = <K extends QueueName>(name: K) => new Queue<Payloads[K]>(name, { connection, prefix });
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  onError: (error: Error) => void = () => {},
+): Queues {
+  const make = <K extends QueueName>(name: K) => {
+    const queue = new Queue<Payloads[K]>(name, { connection, prefix });
+    // Without a listener BullMQ prints every connection error to stderr, one per retry.
+    queue.on('error', onError);
+    return queue;
+  };
   const queues = {
     execute: make('execute'),
     deliver: make('deliver'),
@@ -85,8 +145,8 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   return {
     queues,
     jobs,
-    async close() {
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+    async close(graceMs = 2000) {
+      await withinMs(Promise.all(Object.values(queues).map((q) => q.close())), graceMs);
     },
   };
 }

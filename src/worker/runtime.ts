@@ -5,11 +5,27 @@ import { createLarkMessenger, type LarkMessenger } from '../lark/client.js';
 import { deliverStream, StreamBusyError } from '../lark/outbox-delivery.js';
 import { createRedisPacer } from '../lark/pacer.js';
 import { expireRun } from '../runs/decide.js';
+import { createDependencyMonitor, watchPostgres } from '../util/dependencies.js';
 import { createMetrics, serveMetrics } from '../util/metrics.js';
+import { withinMs } from '../util/within.js';
 import { executeRun } from './execute.js';
+import { createJobTracker } from './job-tracker.js';
 import { preflightRun } from './preflight.js';
-import { createQueues, type Payloads, redisConnection } from './queues.js';
+import { closeConnection, createQueues, detachedJobs, type Payloads, redisConnection } from './queues.js';
 import { sweep } from './sweep.js';
+
+/** SIGTERM → SIGKILL grace of a killed step's process group (spawn-step's default). */
+const STEP_KILL_GRACE_MS = 3000;
+/** Once the jobs are done, how long closing queues and connections may take (each phase). */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * When a worker process has exited at the latest after SIGTERM, whatever state Redis, Postgres and Lark are
+ * in: the deadline, a killed step's grace, closing (close() ends by then), and a little for the pool.
+ */
+export function shutdownBoundMs(deadlineMs: number): number {
+  return deadlineMs + STEP_KILL_GRACE_MS + 2 * CLOSE_GRACE_MS + 1000;
+}
 
 export interface WorkerOptions {
   /** @defaultValue SWEEP_INTERVAL_MS */
@@ -29,10 +45,30 @@ export interface RunningWorker {
 
 export async function startWorker(ctx: Context, options: WorkerOptions = {}): Promise<RunningWorker> {
   const { config, log, pool } = ctx;
-  const producer = redisConnection(config.REDIS_URL);
-  producer.on('error', (error) => log.warn({ err: error.message }, 'redis connection error'));
-  const queues = createQueues(producer, config.QUEUE_PREFIX);
-  const deps = runsDeps(ctx, queues.jobs);
+  const health = createDependencyMonitor(log, {
+    redisUrl: config.REDIS_URL,
+    databaseUrl: config.DATABASE_URL,
+  });
+  const connections: ReturnType<typeof redisConnection>[] = [];
+  const connect = () => {
+    const connection = redisConnection(config.REDIS_URL);
+    connection.on('error', (error) => health.failed('redis', error));
+    connection.on('ready', () => health.ok('redis'));
+    connections.push(connection);
+    return connection;
+  };
+  const producer = connect();
+  const stopWatching = watchPostgres(health, () => pool.query('SELECT 1'));
+  const redisError = (error: Error, fields: object, msg: string) =>
+    health.classify(error, 'redis')
+      ? health.failed('redis', error)
+      : log.warn({ ...fields, err: error.message }, msg);
+  const queues = createQueues(producer, config.QUEUE_PREFIX, (error) => redisError(error, {}, 'queue error'));
+  // Triggers never hold up a step, a shutdown or a sweep while Redis is gone; the sweep catches what they lose.
+  const jobs = detachedJobs(queues.jobs, producer, (error, what) =>
+    log.warn({ err: (error as Error).message, job: what }, 'trigger not queued; the sweep will queue it'),
+  );
+  const deps = runsDeps(ctx, jobs);
   const messenger =
     options.messenger ??
     createLarkMessenger({
@@ -44,14 +80,17 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
   const shutdown = new AbortController();
   const metrics = createMetrics();
   const metricsServer = config.WORKER_METRICS_PORT
-    ? await serveMetrics(metrics, config.WORKER_METRICS_PORT)
+    ? await serveMetrics(metrics, config.WORKER_METRICS_PORT, () => health.states())
     : undefined;
-  const common = { prefix: config.QUEUE_PREFIX, connection: redisConnection(config.REDIS_URL) };
+  const common = { prefix: config.QUEUE_PREFIX, connection: connect() };
+
+  const jobsInHand = createJobTracker();
+  const tracked = jobsInHand.track;
 
   // What the step-running processors (execute, preflight) share.
   const stepDeps = {
     pool,
-    jobs: queues.jobs,
+    jobs,
     catalog: () => ctx.catalog,
     baseDir: ctx.baseDir,
     stepBaseEnv: ctx.stepBaseEnv,
@@ -59,7 +98,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
   };
   const execute = new Worker<Payloads['execute']>(
     'execute',
-    async (job: Job<Payloads['execute']>) =>
+    tracked('steps', async (job: Job<Payloads['execute']>) =>
       executeRun(
         {
           ...stepDeps,
@@ -73,6 +112,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
         },
         job.data.runId,
       ),
+    ),
     {
       ...common,
       concurrency: options.executeConcurrency ?? config.WORKER_CONCURRENCY,
@@ -84,7 +124,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
   );
   const deliver = new Worker<Payloads['deliver']>(
     'deliver',
-    async (job) =>
+    tracked('other', async (job: Job<Payloads['deliver']>) =>
       deliverStream(
         {
           pool,
@@ -103,9 +143,10 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
         },
         job.data.stream,
       ),
+    ),
     {
       ...common,
-      connection: redisConnection(config.REDIS_URL),
+      connection: connect(),
       concurrency: 8,
       settings: {
         // A busy stream is being drained by another job: look again soon. Lark trouble: capped backoff + jitter.
@@ -116,41 +157,72 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
       },
     },
   );
-  const expire = new Worker<Payloads['expire']>('expire', async (job) => expireRun(deps, job.data.runId), {
-    ...common,
-    connection: redisConnection(config.REDIS_URL),
-    concurrency: 2,
-  });
+  const expire = new Worker<Payloads['expire']>(
+    'expire',
+    tracked('other', async (job: Job<Payloads['expire']>) => expireRun(deps, job.data.runId)),
+    { ...common, connection: connect(), concurrency: 2 },
+  );
   const preflight = new Worker<Payloads['preflight']>(
     'preflight',
-    async (job) => preflightRun(stepDeps, job.data.runId),
-    { ...common, connection: redisConnection(config.REDIS_URL), concurrency: 4 },
+    tracked('steps', async (job: Job<Payloads['preflight']>) => preflightRun(stepDeps, job.data.runId)),
+    { ...common, connection: connect(), concurrency: 4 },
   );
-  for (const worker of [execute, deliver, expire, preflight]) {
+  const workers = [execute, deliver, expire, preflight];
+  for (const worker of workers) {
     worker.on('failed', (job, error) => {
       if (error.name === 'StreamBusyError') return; // expected: another job is draining that stream
       log.warn({ queue: worker.name, jobId: job?.id, err: error.message }, 'job failed');
     });
-    worker.on('error', (error) => log.warn({ queue: worker.name, err: error.message }, 'worker error'));
+    worker.on('error', (error) => redisError(error, { queue: worker.name }, 'worker error'));
   }
+  let sweeping = false;
   const sweepTimer = setInterval(() => {
-    sweep(pool, queues.jobs, (runId) => expireRun(deps, runId)).catch((error) =>
-      log.warn({ err: (error as Error).message }, 'sweep failed'),
-    );
+    if (sweeping) return; // one at a time: a slow Postgres must not pile sweeps up
+    sweeping = true;
+    sweep(pool, jobs, (runId) => expireRun(deps, runId))
+      .catch((error) => log.warn({ err: (error as Error).message }, 'sweep failed'))
+      .finally(() => {
+        sweeping = false;
+      });
   }, options.sweepMs ?? config.SWEEP_INTERVAL_MS);
 
   return {
     async close(deadlineMs = config.SHUTDOWN_DEADLINE_MS) {
       clearInterval(sweepTimer);
+      stopWatching();
       metricsServer?.close();
+      metricsServer?.closeAllConnections();
+      // A step still running at the deadline is killed and recorded interrupted (in Postgres, if it is up).
       const deadline = setTimeout(() => shutdown.abort(), deadlineMs);
-      try {
-        await Promise.all([execute.close(), deliver.close(), expire.close(), preflight.close()]);
-      } finally {
-        clearTimeout(deadline);
-      }
-      await queues.close();
-      await producer.quit().catch(() => producer.disconnect());
+      const closing = Promise.allSettled(workers.map((w) => w.close()));
+      // 1. The steps: done, or killed at the deadline and recorded. BullMQ's close also waits for Redis to take
+      // the jobs' results, which with Redis gone never happens: ours waits for our own processors.
+      await withinMs(
+        Promise.race([closing, jobsInHand.idle('steps')]),
+        deadlineMs + STEP_KILL_GRACE_MS + CLOSE_GRACE_MS,
+      );
+      if (!jobsInHand.isIdle('steps'))
+        log.warn(
+          { active: jobsInHand.active() },
+          'shutdown: steps still running past the deadline; leaving them',
+        );
+      log.info({ active: jobsInHand.active() }, 'shutdown: closing queues and connections');
+      // 2. Close politely what can be, within a grace: nothing waits on a Redis that is gone.
+      const redisUp = producer.status === 'ready';
+      await withinMs(
+        (async () => {
+          if (redisUp) await closing;
+          await queues.close(CLOSE_GRACE_MS);
+        })(),
+        redisUp ? CLOSE_GRACE_MS / 2 : 0,
+      );
+      // 3. Drop the connections: whatever still waits on Redis fails now, and lets go of its Postgres client.
+      await Promise.all(connections.map((c) => closeConnection(c, redisUp ? CLOSE_GRACE_MS / 2 : 0)));
+      await withinMs(jobsInHand.idle('all'), CLOSE_GRACE_MS);
+      // Only now: a step BullMQ handed out while closing is still killed at the deadline.
+      clearTimeout(deadline);
+      log.info({ active: jobsInHand.active() }, 'shutdown: worker closed');
+      health.close();
     },
   };
 }

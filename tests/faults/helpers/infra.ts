@@ -18,6 +18,8 @@ export interface OwnRedis {
   start(): Promise<void>;
   /** SIGTERM to the redis-server we started, by its pid; resolves once it has exited. */
   stop(): Promise<void>;
+  /** SIGKILL to the redis-server we started, by its pid: gone without closing its connections. */
+  kill(): Promise<void>;
   flushAll(): Promise<void>;
   /** SIGSTOP / SIGCONT the redis-server we started: unreachable for a while, its data kept. */
   freeze(): void;
@@ -60,6 +62,11 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       process.kill(child.pid as number, 'SIGTERM');
       await exited;
     },
+    async kill() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(child.pid as number, 'SIGKILL');
+      await exited;
+    },
     async flushAll() {
       const client = new Redis(url, { maxRetriesPerRequest: 1 });
       try {
@@ -69,10 +76,12 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       }
     },
     freeze() {
-      if (child?.pid) process.kill(child.pid, 'SIGSTOP');
+      if (child?.pid && child.exitCode === null && child.signalCode === null)
+        process.kill(child.pid, 'SIGSTOP');
     },
     thaw() {
-      if (child?.pid) process.kill(child.pid, 'SIGCONT');
+      if (child?.pid && child.exitCode === null && child.signalCode === null)
+        process.kill(child.pid, 'SIGCONT');
     },
     async close() {
       self.thaw();
