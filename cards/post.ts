@@ -26,4 +26,3 @@ export function postMessage(text: I18nText, title?: I18nText): PostMessage {
   const lang = (l: Locale) => body(pick(text, l), title ? pick(title, l) : '');
   return { msgType: 'post', content: { zh_cn: lang('zh-CN'), en_us: lang('en-US') } };
 }
-

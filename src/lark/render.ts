@@ -2,16 +2,31 @@ import {
   buildRunCard,
   cardMessage,
   type LarkMessage,
-  noticeMessage,
   stepFinishedMessage,
   stepStartedMessage,
   summaryMessage,
 } from '../../cards/index.js';
 import type { RenderOptions } from '../../cards/model.js';
+import { type PostMessage, postMessage } from '../../cards/post.js';
 import type { OutboxPayload } from '../runs/outbox-payload.js';
 
-/** Turn an outbox payload (domain terms) into the Lark message to send. Pure. */
-export function renderPayload(payload: OutboxPayload, opts: RenderOptions): LarkMessage {
+/** A file message: what is sent once the file is uploaded (LARK.md: `{"file_key": …}`). */
+export type FileMessage = { msgType: 'file'; content: { file_key: string } };
+export type OutgoingMessage = LarkMessage | PostMessage | FileMessage;
+
+export function fileMessage(fileKey: string): FileMessage {
+  return { msgType: 'file', content: { file_key: fileKey } };
+}
+
+/**
+ * Turn an outbox payload (domain terms) into the Lark message to send. Pure. A `file` payload needs its
+ * upload first: pass the file_key it got.
+ */
+export function renderPayload(
+  payload: OutboxPayload,
+  opts: RenderOptions,
+  fileKey?: string,
+): OutgoingMessage {
   switch (payload.render) {
     case 'card':
       return cardMessage(buildRunCard(payload.view, opts));
@@ -25,7 +40,13 @@ export function renderPayload(payload: OutboxPayload, opts: RenderOptions): Lark
         ? stepStartedMessage(payload.view, step, opts)
         : stepFinishedMessage(payload.view, step, opts);
     }
-    case 'text':
-      return noticeMessage(typeof payload.text === 'string' ? payload.text : payload.text[opts.locale]);
+    case 'text': {
+      // Both languages the Lark way: the client shows the reader's own.
+      const text = payload.text;
+      return postMessage(typeof text === 'string' ? { 'zh-CN': text, 'en-US': text } : text);
+    }
+    case 'file':
+      if (!fileKey) throw new Error(`file ${payload.fileName} must be uploaded before it is sent`);
+      return fileMessage(fileKey);
   }
 }

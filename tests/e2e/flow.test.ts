@@ -27,7 +27,9 @@ afterAll(async () => {
 
 const cardsIn = (chatId: string) => h.sandbox.botMessages(chatId).filter((m) => m.msgType === 'interactive');
 const repliesTo = (messageId: string) =>
-  h.sandbox.botMessages().filter((m) => m.parentId === messageId && m.msgType === 'text');
+  h.sandbox
+    .botMessages()
+    .filter((m) => m.parentId === messageId && (m.msgType === 'text' || m.msgType === 'post'));
 
 async function requestCard(text: string, sender = ONCALL) {
   const before = cardsIn(CHAT).length;

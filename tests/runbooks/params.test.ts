@@ -45,7 +45,10 @@ describe('validateParams', () => {
           param: 'foo',
           code: 'unknown',
           message: 'unknown parameter foo; known: revision',
-          text: { 'zh-CN': '未知参数 foo；可用参数：revision', 'en-US': 'unknown parameter foo; known: revision' },
+          text: {
+            'zh-CN': '未知参数 foo；可用参数：revision',
+            'en-US': 'unknown parameter foo; known: revision',
+          },
         },
       ],
     });
