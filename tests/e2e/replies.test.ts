@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportRun } from '../../src/runs/export.js';
+import type { StoredMessage } from '../../src/sandbox/index.js';
+import { CHAT, type Harness, LEAD_A, ONCALL, runState, startHarness, textOf } from '../helpers/harness.js';
+import { postText } from '../helpers/messages.js';
+
+/**
+ * Replies people can use (issue 9, items 7, 10, 11, 12): bilingual posts, exports that arrive whole as a file,
+ * times in TIMEZONE (Asia/Shanghai in the harness) with their offset, and short answers to typos.
+ */
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ runbooksDir: 'tests/fixtures/export-runbooks' });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Say something and wait for the bot's answers to that message (`count` of them). */
+async function ask(text: string, count = 1): Promise<StoredMessage[]> {
+  const said = await h.sandbox.userSays({ chatId: CHAT, senderOpenId: ONCALL, text });
+  expect(said.status).toBe(200);
+  return h.sandbox.waitFor(() => {
+    const answers = h.sandbox.botMessages(CHAT).filter((m) => m.parentId === said.messageId);
+    return answers.length >= count ? answers : undefined;
+  }, 15_000);
+}
+
+async function download(fileKey: string): Promise<string> {
+  const res = await fetch(`${h.sandbox.url}/open-apis/im/v1/files/${fileKey}`, {
+    headers: { authorization: `Bearer ${h.sandbox.tenantAccessToken}` },
+  });
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+const ZONED = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00/;
+let runId = '';
+
+describe('bilingual replies (item 11)', () => {
+  it('answers /回滚 帮助 with a post carrying zh_cn and en_us, each wholly in its language', async () => {
+    const [reply] = await ask('/回滚 帮助');
+    expect(reply?.msgType).toBe('post');
+    const zh = postText(reply as StoredMessage, 'zh_cn');
+    const en = postText(reply as StoredMessage, 'en_us');
+    expect(zh).toContain('用法：');
+    expect(zh).toContain('回滚流程：');
+    expect(zh).toContain('多步回滚');
+    expect(zh).not.toMatch(/Usage|Runbooks|Targets/);
+    expect(en).toContain('Usage:');
+    expect(en).toContain('Many-step rollback');
+  });
+});
+
+describe('typos (item 12)', () => {
+  it('names the mistake, suggests the closest runbook and points to help, in a few lines', async () => {
+    const [reply] = await ask('/rollback mnay');
+    const en = postText(reply as StoredMessage, 'en_us');
+    expect(en).toBe(
+      'There is no runbook or command "mnay". Did you mean /rollback many? Send /rollback help for the usage.',
+    );
+    expect(postText(reply as StoredMessage, 'zh_cn')).toContain('你是不是想输入 /rollback many？');
+  });
+
+  it('suggests a command for a mistyped verb', async () => {
+    const [reply] = await ask('/rollback stauts');
+    expect(textOf(reply as StoredMessage)).toContain('Did you mean /rollback status?');
+  });
+
+  it('describes the allowed values instead of a regex', async () => {
+    const [reply] = await ask('/rollback many confirm=maybe');
+    expect(postText(reply as StoredMessage, 'en_us')).toContain('confirm must be yes or no');
+    expect(postText(reply as StoredMessage, 'zh_cn')).toContain('confirm 须为 yes 或 no');
+    expect(textOf(reply as StoredMessage)).not.toContain('^(');
+  });
+});
+
+describe('status in the zone, with localized states (items 10, 12)', () => {
+  it('shows an awaiting run as "Awaiting approval" / "等待审批" with a +08:00 time', async () => {
+    const said = await h.sandbox.userSays({ chatId: CHAT, senderOpenId: ONCALL, text: '/rollback many' });
+    const card = await h.sandbox.waitFor(
+      () => h.sandbox.botMessages(CHAT).find((m) => m.msgType === 'interactive' && m.seq > 0),
+      15_000,
+    );
+    expect(said.status).toBe(200);
+    const value = /"value":(\{"action":"approve"[^}]*\})/.exec(JSON.stringify(card.content))?.[1];
+    const approve = JSON.parse(value ?? '{}') as { run: string; plan: string; action: string };
+    runId = approve.run;
+    await runState(h, runId, 'awaiting_approval');
+
+    const [status] = await ask('/回滚 状态');
+    const en = postText(status as StoredMessage, 'en_us');
+    const zh = postText(status as StoredMessage, 'zh_cn');
+    expect(en).toContain(runId);
+    expect(en).toContain('Awaiting approval');
+    expect(zh).toContain('等待审批');
+    expect(en).not.toContain('awaiting_approval');
+    expect(en).toMatch(ZONED);
+    expect(en).not.toMatch(/\d{2}:\d{2}Z|\bUTC\b/);
+
+    await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value: approve });
+    await runState(h, runId, 'succeeded', 60_000);
+    // The thread is complete once the summary is there.
+    await h.sandbox.waitFor(
+      () => h.sandbox.threadOf(card.messageId).find((m) => /RTO/.test(textOf(m))),
+      20_000,
+    );
+  }, 90_000);
+});
+
+describe('exports (items 7, 10)', () => {
+  it('sends a JSON export past 8 KB whole, as a file equal to the CLI export', async () => {
+    const answers = await ask(`/rollback export ${runId} json`);
+    const file = answers.find((m) => m.msgType === 'file');
+    expect(file?.file?.fileName).toBe(`rollback-${runId}.json`);
+    expect(answers.filter((m) => m.msgType !== 'file')).toEqual([]);
+    const text = await download(file?.file?.fileKey ?? '');
+    expect(text.length).toBeGreaterThan(8_000);
+    expect(file?.file?.size).toBe(Buffer.byteLength(text));
+    const cli = await exportRun(h.ctx.pool, runId, 'json', undefined, 'Asia/Shanghai');
+    expect(JSON.parse(text)).toEqual(JSON.parse(cli as string));
+  });
+
+  it('writes every instant in the zone with its offset, and T+ exactly as the thread shows it', async () => {
+    const answers = await ask(`/rollback export ${runId} json`);
+    const file = answers.find((m) => m.msgType === 'file');
+    const doc = JSON.parse(await download(file?.file?.fileKey ?? '')) as {
+      run: { createdAt: string };
+      timeline: Array<{ at: string; t: string | null; event: string; step?: string }>;
+    };
+    expect(doc.run.createdAt).toMatch(/\+08:00$/);
+    expect(JSON.stringify(doc)).not.toMatch(/\d{2}Z"/);
+    const started = doc.timeline.filter((r) => r.event === 'step_started');
+    expect(started).toHaveLength(30);
+
+    const card = h.sandbox.botMessages(CHAT).find((m) => m.msgType === 'interactive');
+    const threadLines = h.sandbox
+      .threadOf(card?.messageId ?? '')
+      .map(textOf)
+      .filter((t) => t.startsWith('▶'));
+    expect(threadLines).toHaveLength(30);
+    for (const [i, row] of started.entries()) {
+      // `▶ 10:32:05 · T+00:12 · Check number 1 — started`
+      const [, clock, t] = /^▶ (\d{2}:\d{2}:\d{2}) · (T\+\d{2}:\d{2}) · /.exec(threadLines[i] ?? '') ?? [];
+      expect(row.t).toBe(t);
+      expect(row.at.slice(11, 19)).toBe(clock);
+      expect(row.at).toMatch(/\+08:00$/);
+    }
+  });
+
+  it('sends Markdown inline and as a file, and CSV with a T+ column, times in the zone', async () => {
+    const md = await ask(`/rollback export ${runId} md`, 2);
+    const inline = md.find((m) => m.msgType === 'post');
+    const mdFile = md.find((m) => m.msgType === 'file');
+    expect(mdFile?.file?.fileName).toBe(`rollback-${runId}.md`);
+    const mdText = await download(mdFile?.file?.fileKey ?? '');
+    expect(postText(inline as StoredMessage, 'en_us').trimEnd()).toBe(mdText.trimEnd());
+    expect(mdText).toMatch(ZONED);
+    expect(mdText).toContain('| # | step | started | T+ |');
+    expect(mdText).toMatch(/\| 1 \| step-01 \| [^|]+\+08:00 \| T\+\d{2}:\d{2} \|/);
+
+    const [csv] = await ask(`/rollback export ${runId} csv`);
+    const csvText = await download(csv?.file?.fileKey ?? '');
+    const [header, first] = csvText.split('\n');
+    expect(header).toBe('run_id,at,t,event,step,duration_ms,exit_code,detail');
+    expect(first).toMatch(/^r\w+,\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+08:00,,requested,/);
+    expect(csvText).toMatch(/,T\+\d{2}:\d{2},step_started,step-01,/);
+  });
+
+  it('says plainly when there is no such run', async () => {
+    const [reply] = await ask('/rollback export rzzzzzzzzzz json');
+    expect(reply?.msgType).toBe('post');
+    expect(postText(reply as StoredMessage, 'en_us')).toBe('No run rzzzzzzzzzz here.');
+  });
+});
