@@ -7,7 +7,7 @@ import pg from 'pg';
 import { migrate } from '../../../src/db/migrate.js';
 import { createPool, type Pool } from '../../../src/db/pool.js';
 import { createSandbox, type Sandbox, type StoredMessage } from '../../../src/sandbox/index.js';
-import { textOf } from '../../helpers/messages.js';
+import { postText } from '../../helpers/messages.js';
 import { type BotProcess, eventually, killGroup, spawnBot } from './procs.js';
 
 export const CHAT = 'oc_incident';
@@ -274,7 +274,7 @@ export async function startBot(options: BotOptions = {}): Promise<Bot> {
         30_000,
       );
       return reply.msgType === 'post'
-        ? textOf(reply)
+        ? postText(reply, 'en_us')
         : String((reply.content as { text?: string }).text ?? JSON.stringify(reply.content));
     },
     thread(card) {
@@ -282,7 +282,9 @@ export async function startBot(options: BotOptions = {}): Promise<Bot> {
         .botMessages(card.chatId)
         .filter((m) => m.parentId === card.messageId && (m.msgType === 'text' || m.msgType === 'post'))
         .sort((a, b) => a.seq - b.seq)
-        .map((m) => (m.msgType === 'post' ? textOf(m) : String((m.content as { text?: string }).text ?? '')));
+        .map((m) =>
+          m.msgType === 'post' ? postText(m, 'en_us') : String((m.content as { text?: string }).text ?? ''),
+        );
     },
     cardJson(card) {
       return JSON.stringify(sandbox.message(card.messageId)?.content);
