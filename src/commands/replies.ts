@@ -28,10 +28,10 @@ export function usage(catalog: Catalog): I18nText {
   return t(
     [
       '用法：',
-      '  /rollback <runbook> [目标] [参数=值 …]   申请执行回滚（需 Tech Lead 审批）',
+      '  /rollback <回滚流程> [目标] [参数=值 …]   申请执行回滚（需 Tech Lead 审批）',
       '  /rollback status                          本群进行中和最近的回滚',
-      '  /rollback cancel [run] [now]              取消（默认当前步骤结束后；now 立即终止）',
-      '  /rollback export <run> [md|json|csv]      导出时间线（复盘用）',
+      '  /rollback cancel [回滚编号] [now]         取消（默认当前步骤结束后；now 立即终止）',
+      '  /rollback export <回滚编号> [md|json|csv] 导出时间线文件（复盘用）',
       '  /rollback help                            显示本帮助',
       '回滚流程：',
       ...lines.map((l) => l.zh),
@@ -42,7 +42,7 @@ export function usage(catalog: Catalog): I18nText {
       '  /rollback <runbook> [target] [key=value …]   request a run (a Tech Lead approves)',
       '  /rollback status                             active and recent runs in this chat',
       '  /rollback cancel [run] [now]                 cancel (after the current step; now: kill it)',
-      '  /rollback export <run> [md|json|csv]         post the timeline for the post-mortem',
+      '  /rollback export <run> [md|json|csv]         the timeline as a file, for the post-mortem',
       '  /rollback help                               this help',
       'Runbooks:',
       ...lines.map((l) => l.en),
