@@ -30,7 +30,7 @@ const send = (msgType: string, content: unknown) =>
   });
 
 /** A hand-made multipart request, to send what the SDK never would. */
-async function rawUpload(body: string | Buffer, contentType: string) {
+async function rawUpload(body: string, contentType: string) {
   const res = await fetch(`${sandbox.url}/open-apis/im/v1/files`, {
     method: 'POST',
     headers: { authorization: `Bearer ${sandbox.tenantAccessToken}`, 'content-type': contentType },
