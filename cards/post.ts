@@ -26,3 +26,34 @@ export function postMessage(text: I18nText, title?: I18nText): PostMessage {
   const lang = (l: Locale) => body(pick(text, l), title ? pick(title, l) : '');
   return { msgType: 'post', content: { zh_cn: lang('zh-CN'), en_us: lang('en-US') } };
 }
+
+type PostAt = { tag: 'at'; user_id: string };
+
+/** `<at user_id="ou_x">Name</at>` (text messages) or `<at id=ou_x></at>` (card markdown). */
+const AT_TAG = /<at\s+(?:user_id|id|open_id)\s*=\s*"?([^">\s]+)"?\s*>[^<]*<\/at>/g;
+
+/** One line of a text message as post elements: its mentions become `at` elements, the rest stays text. */
+function lineElements(line: string): Array<PostText | PostAt> {
+  const out: Array<PostText | PostAt> = [];
+  let last = 0;
+  for (const match of line.matchAll(AT_TAG)) {
+    if (match.index > last) out.push({ tag: 'text', text: line.slice(last, match.index) });
+    out.push({ tag: 'at', user_id: match[1] ?? '' });
+    last = match.index + match[0].length;
+  }
+  if (last < line.length) out.push({ tag: 'text', text: line.slice(last) });
+  return out;
+}
+
+/**
+ * A post from two texts already made safe for a text message (neutralised by their builder, e.g. the thread
+ * lines of cards/thread.ts): nothing is neutralised again, and their `<at …>` mentions become `at` elements,
+ * so a mention still notifies.
+ */
+export function postFromTexts(zh: string, en: string): { msgType: 'post'; content: Record<string, unknown> } {
+  const lang = (text: string) => ({
+    title: '',
+    content: text.split('\n').map((line) => (line === '' ? [] : lineElements(line))),
+  });
+  return { msgType: 'post', content: { zh_cn: lang(zh), en_us: lang(en) } };
+}

@@ -14,6 +14,7 @@ import {
   startHarness,
   textOf,
 } from '../helpers/harness.js';
+import { postText } from '../helpers/messages.js';
 
 let h: Harness;
 
@@ -148,7 +149,7 @@ describe('the whole flow through the sandbox', () => {
       10_000,
     );
     expect(textOf(reply)).toContain('revision must be -1, base or 12 hex digits');
-    expect(textOf(reply)).toContain('revision 须为 -1、base 或 12 位十六进制数字');
+    expect(postText(reply, 'zh_cn')).toContain('revision 须为 -1、base 或 12 位十六进制数字');
     expect(textOf(reply)).not.toContain('^(');
   });
 

@@ -135,11 +135,15 @@ describe('exports (items 7, 10)', () => {
     expect(started).toHaveLength(30);
 
     const card = h.sandbox.botMessages(CHAT).find((m) => m.msgType === 'interactive');
-    const threadLines = h.sandbox
-      .threadOf(card?.messageId ?? '')
-      .map(textOf)
-      .filter((t) => t.startsWith('▶'));
+    const thread = h.sandbox.threadOf(card?.messageId ?? '');
+    const threadLines = thread.map((m) => postText(m, 'en_us')).filter((t) => t.startsWith('▶'));
     expect(threadLines).toHaveLength(30);
+    // Thread lines carry both languages too (item 11), with the same clock and T+ in each.
+    const zhLines = thread.map((m) => postText(m, 'zh_cn')).filter((t) => t.startsWith('▶'));
+    expect(zhLines[0]).toMatch(/^▶ \d{2}:\d{2}:\d{2} · T\+\d{2}:\d{2} · 第 1 步检查 — 开始$/);
+    expect(zhLines[0]?.slice(0, 22)).toBe(threadLines[0]?.slice(0, 22));
+    expect(thread.at(-1)?.msgType).toBe('post');
+    expect(postText(thread.at(-1) as StoredMessage, 'zh_cn')).toContain('总用时');
     for (const [i, row] of started.entries()) {
       // `▶ 10:32:05 · T+00:12 · Check number 1 — started`
       const [, clock, t] = /^▶ (\d{2}:\d{2}:\d{2}) · (T\+\d{2}:\d{2}) · /.exec(threadLines[i] ?? '') ?? [];

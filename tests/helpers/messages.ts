@@ -10,9 +10,9 @@ export function postText(message: { content: unknown }, locale: 'en_us' | 'zh_cn
   return [...(body.title ? [body.title] : []), ...lines].join('\n');
 }
 
-/** Text of a stored message (text: the text; post: English then Chinese; cards: the JSON). */
+/** Text of a stored message (text: the text; post: its English body, as the harness's LOCALE; cards: the JSON). */
 export function textOf(message: { msgType: string; content: unknown }): string {
   if (message.msgType === 'text') return String((message.content as { text?: string }).text ?? '');
-  if (message.msgType === 'post') return `${postText(message, 'en_us')}\n${postText(message, 'zh_cn')}`;
+  if (message.msgType === 'post') return postText(message, 'en_us');
   return JSON.stringify(message.content);
 }
