@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRun } from '../../src/runs/export.js';
 import type { StoredMessage } from '../../src/sandbox/index.js';
-import { CHAT, type Harness, LEAD_A, ONCALL, runState, startHarness, textOf } from '../helpers/harness.js';
+import {
+  CHAT,
+  eventually,
+  type Harness,
+  LEAD_A,
+  ONCALL,
+  runState,
+  startHarness,
+  textOf,
+} from '../helpers/harness.js';
 import { postText } from '../helpers/messages.js';
 
 /**
@@ -170,6 +179,33 @@ describe('exports (items 7, 10)', () => {
     expect(header).toBe('run_id,at,t,event,step,duration_ms,exit_code,detail');
     expect(first).toMatch(/^r\w+,\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+08:00,,requested,/);
     expect(csvText).toMatch(/,T\+\d{2}:\d{2},step_started,step-01,/);
+  });
+
+  it('retries a refused file message whole: uploads again, posts once', async () => {
+    const uploadsBefore = h.sandbox.requests().filter((r) => r.api === 'upload').length;
+    h.sandbox.faults.failNext(1, '500', ['reply']);
+    const said = await h.sandbox.userSays({
+      chatId: CHAT,
+      senderOpenId: ONCALL,
+      text: `/rollback export ${runId} csv`,
+    });
+    const file = await h.sandbox.waitFor(
+      () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId && m.msgType === 'file'),
+      15_000,
+    );
+    expect(h.sandbox.faults.fired['500']).toBeGreaterThanOrEqual(1);
+    const uploads = h.sandbox.requests().filter((r) => r.api === 'upload').length - uploadsBefore;
+    expect(uploads).toBe(2);
+    // Once its outbox row is recorded sent, nothing more will be posted for it: count now.
+    await eventually(async () => {
+      const row = await h.ctx.pool.query(
+        `SELECT state FROM outbox WHERE payload->>'render' = 'file' ORDER BY id DESC LIMIT 1`,
+      );
+      return row.rows[0]?.state === 'sent';
+    });
+    expect(h.sandbox.botMessages(CHAT).filter((m) => m.parentId === said.messageId)).toHaveLength(1);
+    const cli = await exportRun(h.ctx.pool, runId, 'csv', undefined, 'Asia/Shanghai');
+    expect(await download(file.file?.fileKey ?? '')).toBe(cli);
   });
 
   it('says plainly when there is no such run', async () => {
