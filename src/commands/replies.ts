@@ -115,6 +115,7 @@ export const replies = {
 
 /** A run state as people read it (`等待审批` / `Awaiting approval`), never the raw name. */
 export function stateName(state: string): I18nText {
+  if (state === 'active') return t('进行中', 'active');
   return RUN_STATE[state as RunState] ?? t(state, state);
 }
 
