@@ -1,4 +1,5 @@
 import type { I18nText } from '../../cards/model.js';
+import { editDistance } from './suggest.js';
 
 /** Chat grammar: the text after the bot's @-mention → a Command. Pure; no catalog lookups here. */
 
@@ -33,7 +34,17 @@ const VALUE = /^\S{1,200}$/;
 export function parseCommand(text: string): Command | undefined {
   const tokens = text.trim().split(/\s+/).filter(Boolean);
   const head = tokens.shift();
-  if (!head || !PREFIXES.includes(head.toLowerCase())) return undefined;
+  if (!head) return undefined;
+  if (!PREFIXES.includes(head.toLowerCase())) {
+    // `/rolback emergency`: one slip from the prefix is a typo to answer, not chatter to ignore.
+    const near = PREFIXES.find((p) => editDistance(head.toLowerCase(), p) === 1);
+    if (!near || !head.startsWith('/')) return undefined;
+    const rest = tokens.length > 0 ? ` ${tokens.join(' ')}` : '';
+    return invalid(
+      `没有 ${head} 命令，你是不是想输入 ${near}${rest}？`,
+      `there is no ${head} command; did you mean ${near}${rest}?`,
+    );
+  }
   const verb = tokens[0];
   if (verb === undefined || /^(help|帮助|-h|--help)$/i.test(verb)) {
     return tokens.length <= 1 ? { kind: 'help' } : invalid('help 不带参数', 'help takes no arguments');

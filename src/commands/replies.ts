@@ -8,6 +8,10 @@ import { closest } from './suggest.js';
 
 const t = (zh: string, en: string): I18nText => ({ 'zh-CN': zh, 'en-US': en });
 
+/** `text` ending as a sentence: its own final mark, else `mark`. */
+const sentence = (text: string, mark: string): string =>
+  /[.?!。？！]$/.test(text) ? text : `${text}${mark}`;
+
 /** The chat verbs, for suggestions (runbooks are added from the catalog). */
 const VERBS = ['help', 'status', 'cancel', 'export', '帮助', '状态', '取消', '导出'];
 
@@ -63,8 +67,8 @@ export const replies = {
   /** What was wrong and where the usage is: a short answer, not the whole usage again. */
   invalid: (reason: I18nText) =>
     t(
-      `无法理解该命令：${reason['zh-CN']}。发送 /rollback help 查看用法。`,
-      `I could not read that command: ${reason['en-US']}. Send /rollback help for the usage.`,
+      `无法理解该命令：${sentence(reason['zh-CN'], '。')}发送 /rollback help 查看用法。`,
+      `I could not read that command: ${sentence(reason['en-US'], '.')} Send /rollback help for the usage.`,
     ),
   /** An unknown runbook (or a mistyped verb): the closest runbook, alias or command, else the runbook list. */
   unknownRunbook: (name: string, catalog: Catalog) => {

@@ -77,6 +77,16 @@ describe('typos (item 12)', () => {
     expect(textOf(reply as StoredMessage)).toContain('Did you mean /rollback status?');
   });
 
+  it('answers a mistyped /rollback with the command it probably meant', async () => {
+    const [reply] = await ask('/rolback many');
+    expect(postText(reply as StoredMessage, 'en_us')).toBe(
+      'I could not read that command: there is no /rolback command; did you mean /rollback many? Send /rollback help for the usage.',
+    );
+    expect(postText(reply as StoredMessage, 'zh_cn')).toBe(
+      '无法理解该命令：没有 /rolback 命令，你是不是想输入 /rollback many？发送 /rollback help 查看用法。',
+    );
+  });
+
   it('describes the allowed values instead of a regex', async () => {
     const [reply] = await ask('/rollback many confirm=maybe');
     expect(postText(reply as StoredMessage, 'en_us')).toContain('confirm must be yes or no');

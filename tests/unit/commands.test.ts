@@ -61,6 +61,16 @@ describe('parseCommand', () => {
         'en-US': 'cancel takes a run id and now, not "please"',
       },
     });
+    expect(parseCommand('/rolback emergency')).toEqual({
+      kind: 'invalid',
+      reason: {
+        'zh-CN': '没有 /rolback 命令，你是不是想输入 /rollback emergency？',
+        'en-US': 'there is no /rolback command; did you mean /rollback emergency?',
+      },
+    });
+    // Two slips away, or no slash: not meant for the bot (a chat that reads every message stays quiet).
+    expect(parseCommand('/callback emergency')).toBeUndefined();
+    expect(parseCommand('rollback emergency')).toBeUndefined();
     expect(parseCommand('/rollback to revision=abc; rm -rf /')).toEqual({
       kind: 'request',
       runbook: 'to',
