@@ -12,6 +12,27 @@ const t = (zh: string, en: string): I18nText => ({ 'zh-CN': zh, 'en-US': en });
 const sentence = (text: string, mark: string): string =>
   /[.?!。？！]$/.test(text) ? text : `${text}${mark}`;
 
+/**
+ * The catalog's reasons for refusing a target (runbooks/catalog.ts pickTarget), in Chinese; a reason of any
+ * other shape is shown as it is.
+ */
+function targetReasonZh(reason: string): string {
+  const rules: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+    [/^no default target; name one of: (.+)$/, (m) => `没有默认目标，请指定其一：${m[1]}`],
+    [/^unknown target (\S+); known: (.+)$/, (m) => `没有目标 ${m[1]}，可用的目标：${m[2]}`],
+    [/^target (\S+) is unavailable: (.+) (?:is|are) not set$/, (m) => `目标 ${m[1]} 不可用：未设置 ${m[2]}`],
+    [
+      /^target (\S+) does not define (.+), which runbook (\S+) uses$/,
+      (m) => `目标 ${m[1]} 没有定义回滚流程 ${m[3]} 用到的 ${m[2]}`,
+    ],
+  ];
+  for (const [pattern, zh] of rules) {
+    const m = pattern.exec(reason);
+    if (m) return zh(m);
+  }
+  return reason;
+}
+
 /** The chat verbs, for suggestions (runbooks are added from the catalog). */
 const VERBS = ['help', 'status', 'cancel', 'export', '帮助', '状态', '取消', '导出'];
 
@@ -87,7 +108,16 @@ export const replies = {
       `There is no runbook or command "${name}". Runbooks: ${ids.join(', ')}. Send /rollback help for the usage.`,
     );
   },
-  targetRefused: (reason: string) => t(`无法使用该目标：${reason}`, `Cannot use that target: ${reason}`),
+  targetRefused: (reason: string) => {
+    const zh = targetReasonZh(reason);
+    const guess = /^unknown target (\S+); known: (.+)$/.exec(reason);
+    const near = guess?.[1] && guess[2] ? closest(guess[1], guess[2].split(', ')) : undefined;
+    const hint = near ? t(`你是不是想用目标 ${near}？`, ` Did you mean target ${near}?`) : t('', '');
+    return t(
+      `无法使用该目标：${sentence(zh, '。')}${hint['zh-CN']}`,
+      `Cannot use that target: ${reason}.${hint['en-US']}`,
+    );
+  },
   badParams: (errors: { text: I18nText }[]) =>
     t(
       `参数错误：\n${errors.map((e) => `  ${e.text['zh-CN']}`).join('\n')}\n发送 /rollback help 查看各回滚流程的参数。`,

@@ -87,6 +87,16 @@ describe('typos (item 12)', () => {
     );
   });
 
+  it('names an unknown target in both languages and suggests the closest one', async () => {
+    const [reply] = await ask('/rollback many demo-bd');
+    expect(postText(reply as StoredMessage, 'en_us')).toBe(
+      'Cannot use that target: unknown target demo-bd; known: demo-db, other-db. Did you mean target demo-db?',
+    );
+    expect(postText(reply as StoredMessage, 'zh_cn')).toBe(
+      '无法使用该目标：没有目标 demo-bd，可用的目标：demo-db, other-db。你是不是想用目标 demo-db？',
+    );
+  });
+
   it('describes the allowed values instead of a regex', async () => {
     const [reply] = await ask('/rollback many confirm=maybe');
     expect(postText(reply as StoredMessage, 'en_us')).toContain('confirm must be yes or no');
