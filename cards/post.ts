@@ -9,7 +9,9 @@ import type { I18nText, Locale } from './model.js';
  */
 
 type PostText = { tag: 'text'; text: string };
-export type PostBody = { title: string; content: PostText[][] };
+type PostAt = { tag: 'at'; user_id: string };
+export type PostElement = PostText | PostAt;
+export type PostBody = { title: string; content: PostElement[][] };
 export type PostContent = { zh_cn: PostBody; en_us: PostBody };
 export type PostMessage = { msgType: 'post'; content: PostContent };
 
@@ -27,14 +29,12 @@ export function postMessage(text: I18nText, title?: I18nText): PostMessage {
   return { msgType: 'post', content: { zh_cn: lang('zh-CN'), en_us: lang('en-US') } };
 }
 
-type PostAt = { tag: 'at'; user_id: string };
-
 /** `<at user_id="ou_x">Name</at>` (text messages) or `<at id=ou_x></at>` (card markdown). */
 const AT_TAG = /<at\s+(?:user_id|id|open_id)\s*=\s*"?([^">\s]+)"?\s*>[^<]*<\/at>/g;
 
 /** One line of a text message as post elements: its mentions become `at` elements, the rest stays text. */
-function lineElements(line: string): Array<PostText | PostAt> {
-  const out: Array<PostText | PostAt> = [];
+function lineElements(line: string): PostElement[] {
+  const out: PostElement[] = [];
   let last = 0;
   for (const match of line.matchAll(AT_TAG)) {
     if (match.index > last) out.push({ tag: 'text', text: line.slice(last, match.index) });
@@ -50,8 +50,8 @@ function lineElements(line: string): Array<PostText | PostAt> {
  * lines of cards/thread.ts): nothing is neutralised again, and their `<at …>` mentions become `at` elements,
  * so a mention still notifies.
  */
-export function postFromTexts(zh: string, en: string): { msgType: 'post'; content: Record<string, unknown> } {
-  const lang = (text: string) => ({
+export function postFromTexts(zh: string, en: string): PostMessage {
+  const lang = (text: string): PostBody => ({
     title: '',
     content: text.split('\n').map((line) => (line === '' ? [] : lineElements(line))),
   });

@@ -12,11 +12,7 @@ import type { OutboxPayload } from '../runs/outbox-payload.js';
 
 /** A file message: what is sent once the file is uploaded (LARK.md: `{"file_key": …}`). */
 export type FileMessage = { msgType: 'file'; content: { file_key: string } };
-export type OutgoingMessage =
-  | LarkMessage
-  | PostMessage
-  | FileMessage
-  | { msgType: 'post'; content: Record<string, unknown> };
+export type OutgoingMessage = LarkMessage | PostMessage | FileMessage;
 
 /**
  * A thread reply in both languages: a builder that returns a one-language text message is run once per
