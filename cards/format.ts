@@ -127,3 +127,37 @@ export function formatDuration(ms: number, locale: Locale = 'en-US'): string {
 export function durationI18n(ms: number): I18nText {
   return { 'zh-CN': formatDuration(ms, 'zh-CN'), 'en-US': formatDuration(ms, 'en-US') };
 }
+
+/** `+08:00` / `-03:30` / `+00:00`: the zone's offset from UTC at the instant `ms`. */
+export function formatOffset(ms: number, timezone: string): string {
+  const c = wallClock(new Date(ms).toISOString(), timezone);
+  if (!c) return '+--:--';
+  const wall = Date.UTC(+c.year, +c.month - 1, +c.day, +c.hour, +c.minute, +c.second);
+  const minutes = Math.round((wall - Math.floor(ms / 1000) * 1000) / 60_000);
+  const abs = Math.abs(minutes);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${minutes < 0 ? '-' : '+'}${hh}:${mm}`;
+}
+
+/**
+ * `YYYY-MM-DD HH:MM:SS +08:00` in `timezone`: a time a person can read without guessing the zone (status
+ * replies, exports). Dashes when `iso` is not a date.
+ */
+export function formatDateTimeZoned(iso: string, timezone: string): string {
+  const ms = parseInstant(iso);
+  if (ms === undefined) return '---------- --:--:-- +--:--';
+  return `${formatDateTime(iso, timezone)} ${formatOffset(ms, timezone)}`;
+}
+
+/**
+ * An ISO-8601 instant written in `timezone`: `2026-11-28T10:32:05.123+08:00`. The same instant as the
+ * `…Z` form, but a person reading an export sees the zone's wall clock. The input when it is not a date.
+ */
+export function isoInZone(iso: string, timezone: string): string {
+  const ms = parseInstant(iso);
+  const c = wallClock(iso, timezone);
+  if (ms === undefined || !c) return iso;
+  const millis = String(((ms % 1000) + 1000) % 1000).padStart(3, '0');
+  return `${c.year}-${c.month}-${c.day}T${c.hour}:${c.minute}:${c.second}.${millis}${formatOffset(ms, timezone)}`;
+}

@@ -1,3 +1,6 @@
+import type { I18nText } from '../../cards/model.js';
+import { editDistance } from './suggest.js';
+
 /** Chat grammar: the text after the bot's @-mention → a Command. Pure; no catalog lookups here. */
 
 export type ExportFormat = 'md' | 'json' | 'csv';
@@ -15,7 +18,11 @@ export type Command =
       /** Words past the target: reported after the parameters are checked, so a bad value is named first. */
       extras: string[];
     }
-  | { kind: 'invalid'; reason: string };
+  /** What was wrong, in both languages (shown with a pointer to help, not the whole usage). */
+  | { kind: 'invalid'; reason: I18nText };
+
+const t = (zh: string, en: string): I18nText => ({ 'zh-CN': zh, 'en-US': en });
+const invalid = (zh: string, en: string): Command => ({ kind: 'invalid', reason: t(zh, en) });
 
 const PREFIXES = ['/rollback', '/回滚'];
 /** A run id as typed in chat or carried by a card button. */
@@ -27,17 +34,27 @@ const VALUE = /^\S{1,200}$/;
 export function parseCommand(text: string): Command | undefined {
   const tokens = text.trim().split(/\s+/).filter(Boolean);
   const head = tokens.shift();
-  if (!head || !PREFIXES.includes(head.toLowerCase())) return undefined;
+  if (!head) return undefined;
+  if (!PREFIXES.includes(head.toLowerCase())) {
+    // `/rolback emergency`: one slip from the prefix is a typo to answer, not chatter to ignore.
+    const near = PREFIXES.find((p) => editDistance(head.toLowerCase(), p) === 1);
+    if (!near || !head.startsWith('/')) return undefined;
+    const rest = tokens.length > 0 ? ` ${tokens.join(' ')}` : '';
+    return invalid(
+      `没有 ${head} 命令，你是不是想输入 ${near}${rest}？`,
+      `there is no ${head} command; did you mean ${near}${rest}?`,
+    );
+  }
   const verb = tokens[0];
   if (verb === undefined || /^(help|帮助|-h|--help)$/i.test(verb)) {
-    return tokens.length <= 1 ? { kind: 'help' } : { kind: 'invalid', reason: 'help takes no arguments' };
+    return tokens.length <= 1 ? { kind: 'help' } : invalid('help 不带参数', 'help takes no arguments');
   }
   switch (verb.toLowerCase()) {
     case 'status':
     case '状态':
       return tokens.length === 1
         ? { kind: 'status' }
-        : { kind: 'invalid', reason: 'status takes no arguments' };
+        : invalid('status 不带参数', 'status takes no arguments');
     case 'cancel':
     case '取消':
       return parseCancel(tokens.slice(1));
@@ -55,7 +72,11 @@ function parseCancel(args: string[]): Command {
   for (const arg of args) {
     if (arg === 'now' || arg === '立即') mode = 'now';
     else if (RUN_ID.test(arg) && runId === undefined) runId = arg;
-    else return { kind: 'invalid', reason: `cancel: unexpected "${arg}"` };
+    else
+      return invalid(
+        `cancel 只接受回滚编号和 now，不认识 "${arg}"`,
+        `cancel takes a run id and now, not "${arg}"`,
+      );
   }
   return { kind: 'cancel', mode, ...(runId ? { runId } : {}) };
 }
@@ -63,11 +84,14 @@ function parseCancel(args: string[]): Command {
 function parseExport(args: string[]): Command {
   const [runId, format = 'md', ...rest] = args;
   if (!runId || !RUN_ID.test(runId))
-    return { kind: 'invalid', reason: 'export needs a run id, e.g. r7k2m9q4x1' };
+    return invalid('export 需要回滚编号，例如 r7k2m9q4x1', 'export needs a run id, e.g. r7k2m9q4x1');
   if (format !== 'md' && format !== 'json' && format !== 'csv') {
-    return { kind: 'invalid', reason: `export format must be md, json or csv, not "${format}"` };
+    return invalid(
+      `导出格式须为 md、json 或 csv，而不是 "${format}"`,
+      `export format must be md, json or csv, not "${format}"`,
+    );
   }
-  if (rest.length > 0) return { kind: 'invalid', reason: 'export takes a run id and a format' };
+  if (rest.length > 0) return invalid('export 只接受回滚编号和格式', 'export takes a run id and a format');
   return { kind: 'export', runId, format };
 }
 
@@ -84,9 +108,9 @@ function parseRequest(runbook: string, args: string[]): Command {
     }
     const key = arg.slice(0, eq);
     const value = arg.slice(eq + 1);
-    if (!KEY.test(key)) return { kind: 'invalid', reason: `"${key}" is not a parameter name` };
-    if (!VALUE.test(value)) return { kind: 'invalid', reason: `${key} needs a value` };
-    if (key in params) return { kind: 'invalid', reason: `${key} is given twice` };
+    if (!KEY.test(key)) return invalid(`"${key}" 不是参数名`, `"${key}" is not a parameter name`);
+    if (!VALUE.test(value)) return invalid(`${key} 需要一个值`, `${key} needs a value`);
+    if (key in params) return invalid(`${key} 给了两次`, `${key} is given twice`);
     params[key] = value;
   }
   return { kind: 'request', runbook, params, extras, ...(target !== undefined ? { target } : {}) };

@@ -1,9 +1,40 @@
-import type { I18nText } from '../../cards/model.js';
+import { formatDateTimeZoned } from '../../cards/format.js';
+import type { I18nText, RunState } from '../../cards/model.js';
+import { RUN_STATE } from '../../cards/strings.js';
 import type { Catalog } from '../runbooks/types.js';
+import { closest } from './suggest.js';
 
 /** Every chat reply the bot writes, in both languages. The renderer picks LOCALE. */
 
 const t = (zh: string, en: string): I18nText => ({ 'zh-CN': zh, 'en-US': en });
+
+/** `text` ending as a sentence: its own final mark, else `mark`. */
+const sentence = (text: string, mark: string): string =>
+  /[.?!。？！]$/.test(text) ? text : `${text}${mark}`;
+
+/**
+ * The catalog's reasons for refusing a target (runbooks/catalog.ts pickTarget), in Chinese; a reason of any
+ * other shape is shown as it is.
+ */
+function targetReasonZh(reason: string): string {
+  const rules: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+    [/^no default target; name one of: (.+)$/, (m) => `没有默认目标，请指定其一：${m[1]}`],
+    [/^unknown target (\S+); known: (.+)$/, (m) => `没有目标 ${m[1]}，可用的目标：${m[2]}`],
+    [/^target (\S+) is unavailable: (.+) (?:is|are) not set$/, (m) => `目标 ${m[1]} 不可用：未设置 ${m[2]}`],
+    [
+      /^target (\S+) does not define (.+), which runbook (\S+) uses$/,
+      (m) => `目标 ${m[1]} 没有定义回滚流程 ${m[3]} 用到的 ${m[2]}`,
+    ],
+  ];
+  for (const [pattern, zh] of rules) {
+    const m = pattern.exec(reason);
+    if (m) return zh(m);
+  }
+  return reason;
+}
+
+/** The chat verbs, for suggestions (runbooks are added from the catalog). */
+const VERBS = ['help', 'status', 'cancel', 'export', '帮助', '状态', '取消', '导出'];
 
 export function usage(catalog: Catalog): I18nText {
   const lines = [...catalog.runbooks.values()]
@@ -22,12 +53,12 @@ export function usage(catalog: Catalog): I18nText {
   return t(
     [
       '用法：',
-      '  /rollback <runbook> [目标] [参数=值 …]   申请执行回滚（需 Tech Lead 审批）',
+      '  /rollback <回滚流程> [目标] [参数=值 …]   申请执行回滚（需 Tech Lead 审批）',
       '  /rollback status                          本群进行中和最近的回滚',
-      '  /rollback cancel [run] [now]              取消（默认当前步骤结束后；now 立即终止）',
-      '  /rollback export <run> [md|json|csv]      导出时间线（复盘用）',
+      '  /rollback cancel [回滚编号] [now]         取消（默认当前步骤结束后；now 立即终止）',
+      '  /rollback export <回滚编号> [md|json|csv] 导出时间线文件（复盘用）',
       '  /rollback help                            显示本帮助',
-      'Runbooks:',
+      '回滚流程：',
       ...lines.map((l) => l.zh),
       `目标（* 为默认）：${targets}`,
     ].join('\n'),
@@ -36,7 +67,7 @@ export function usage(catalog: Catalog): I18nText {
       '  /rollback <runbook> [target] [key=value …]   request a run (a Tech Lead approves)',
       '  /rollback status                             active and recent runs in this chat',
       '  /rollback cancel [run] [now]                 cancel (after the current step; now: kill it)',
-      '  /rollback export <run> [md|json|csv]         post the timeline for the post-mortem',
+      '  /rollback export <run> [md|json|csv]         the timeline as a file, for the post-mortem',
       '  /rollback help                               this help',
       'Runbooks:',
       ...lines.map((l) => l.en),
@@ -54,19 +85,44 @@ export const replies = {
     '抱歉，你不在可发起回滚的名单中。',
     'Sorry, you are not on the list of people who may request rollbacks.',
   ),
-  invalid: (reason: string, help: I18nText) =>
+  /** What was wrong and where the usage is: a short answer, not the whole usage again. */
+  invalid: (reason: I18nText) =>
     t(
-      `无法理解该命令：${reason}\n\n${help['zh-CN']}`,
-      `I could not read that command: ${reason}\n\n${help['en-US']}`,
+      `无法理解该命令：${sentence(reason['zh-CN'], '。')}发送 /rollback help 查看用法。`,
+      `I could not read that command: ${sentence(reason['en-US'], '.')} Send /rollback help for the usage.`,
     ),
-  unknownRunbook: (name: string, help: I18nText) =>
+  /** An unknown runbook (or a mistyped verb): the closest runbook, alias or command, else the runbook list. */
+  unknownRunbook: (name: string, catalog: Catalog) => {
+    const runbooks = [...catalog.runbooks.values()].sort((a, b) => a.id.localeCompare(b.id));
+    const words = [...VERBS, ...runbooks.flatMap((rb) => [rb.id, ...rb.aliases])];
+    const guess = closest(name, words);
+    if (guess) {
+      return t(
+        `没有名为 "${name}" 的回滚流程或命令。你是不是想输入 /rollback ${guess}？发送 /rollback help 查看用法。`,
+        `There is no runbook or command "${name}". Did you mean /rollback ${guess}? Send /rollback help for the usage.`,
+      );
+    }
+    const ids = runbooks.map((rb) => rb.id);
+    return t(
+      `没有名为 "${name}" 的回滚流程或命令。可用的回滚流程：${ids.join('、')}。发送 /rollback help 查看用法。`,
+      `There is no runbook or command "${name}". Runbooks: ${ids.join(', ')}. Send /rollback help for the usage.`,
+    );
+  },
+  targetRefused: (reason: string) => {
+    const zh = targetReasonZh(reason);
+    const guess = /^unknown target (\S+); known: (.+)$/.exec(reason);
+    const near = guess?.[1] && guess[2] ? closest(guess[1], guess[2].split(', ')) : undefined;
+    const hint = near ? t(`你是不是想用目标 ${near}？`, ` Did you mean target ${near}?`) : t('', '');
+    return t(
+      `无法使用该目标：${sentence(zh, '。')}${hint['zh-CN']}`,
+      `Cannot use that target: ${reason}.${hint['en-US']}`,
+    );
+  },
+  badParams: (errors: { text: I18nText }[]) =>
     t(
-      `没有名为 "${name}" 的 runbook。\n\n${help['zh-CN']}`,
-      `There is no runbook "${name}".\n\n${help['en-US']}`,
+      `参数错误：\n${errors.map((e) => `  ${e.text['zh-CN']}`).join('\n')}\n发送 /rollback help 查看各回滚流程的参数。`,
+      `Bad parameters:\n${errors.map((e) => `  ${e.text['en-US']}`).join('\n')}\nSend /rollback help for each runbook's parameters.`,
     ),
-  targetRefused: (reason: string) => t(`无法使用该目标：${reason}`, `Cannot use that target: ${reason}`),
-  badParams: (lines: string[]) =>
-    t(`参数错误：\n${lines.join('\n')}`, `Bad parameters:\n${lines.join('\n')}`),
   extraWords: (words: string[]) =>
     t(
       `多余的参数：${words.join(' ')}（参数格式为 key=value）`,
@@ -74,24 +130,45 @@ export const replies = {
     ),
   targetBusy: (target: string, runId: string, state: string) =>
     t(
-      `目标 ${target} 已有进行中的回滚 ${runId}（${state}）。完成或取消后再申请。`,
-      `Target ${target} already has an active run ${runId} (${state}). Wait for it or cancel it first.`,
+      `目标 ${target} 已有进行中的回滚 ${runId}（${stateName(state)['zh-CN']}）。完成或取消后再申请。`,
+      `Target ${target} already has an active run ${runId} (${stateName(state)['en-US']}). Wait for it or cancel it first.`,
     ),
   noSuchRun: (runId: string) => t(`找不到回滚 ${runId}。`, `No run ${runId} here.`),
   noActiveRun: t('本群没有进行中的回滚。', 'There is no active run in this chat.'),
   cancelNotAllowed: t('只有发起人或 Tech Lead 可以取消。', 'Only the requester or a Tech Lead may cancel.'),
   cancelNotActive: (runId: string, state: string) =>
-    t(`回滚 ${runId} 已是 ${state}，无法取消。`, `Run ${runId} is already ${state}; nothing to cancel.`),
+    t(
+      `回滚 ${runId} 已${stateName(state)['zh-CN']}，无法取消。`,
+      `Run ${runId} is already ${stateName(state)['en-US'].toLowerCase()}; nothing to cancel.`,
+    ),
   cancelled: (runId: string) => t(`回滚 ${runId} 已取消。`, `Run ${runId} is cancelled.`),
   cancelAfterStep: (runId: string) =>
     t(`回滚 ${runId} 将在当前步骤结束后停止。`, `Run ${runId} will stop after the current step.`),
   cancelNow: (runId: string) => t(`正在立即终止回滚 ${runId}。`, `Stopping run ${runId} now.`),
 };
 
-export function statusText(
-  rows: { id: string; runbook: string; target: string; state: string; created: string }[],
-): I18nText {
+/** A run state as people read it (`等待审批` / `Awaiting approval`), never the raw name. */
+export function stateName(state: string): I18nText {
+  if (state === 'active') return t('进行中', 'active');
+  return RUN_STATE[state as RunState] ?? t(state, state);
+}
+
+export interface StatusRow {
+  id: string;
+  runbook: string;
+  target: string;
+  state: string;
+  /** ISO instant the run was requested. */
+  createdAt: string;
+}
+
+/** Recent runs, newest first, with localized states and times in `timezone` with its offset. */
+export function statusText(rows: StatusRow[], timezone: string): I18nText {
   if (rows.length === 0) return t('本群还没有回滚记录。', 'No runs in this chat yet.');
-  const lines = rows.map((r) => `  ${r.id}  ${r.runbook} → ${r.target}  ${r.state}  ${r.created}`);
-  return t(`本群的回滚：\n${lines.join('\n')}`, `Runs in this chat:\n${lines.join('\n')}`);
+  const lines = (l: 'zh-CN' | 'en-US') =>
+    rows.map(
+      (r) =>
+        `  ${r.id}  ${r.runbook} → ${r.target}  ${stateName(r.state)[l]}  ${formatDateTimeZoned(r.createdAt, timezone)}`,
+    );
+  return t(`本群的回滚：\n${lines('zh-CN').join('\n')}`, `Runs in this chat:\n${lines('en-US').join('\n')}`);
 }

@@ -12,6 +12,8 @@ export interface LarkMessenger {
     inThread: boolean,
   ): Promise<string>;
   patch(messageId: string, content: string): Promise<void>;
+  /** Upload a file for a `file` message (`POST /open-apis/im/v1/files`); returns its file_key. */
+  uploadFile(fileName: string, data: Buffer): Promise<string>;
   botOpenId(): Promise<string>;
 }
 
@@ -88,6 +90,16 @@ export function createLarkMessenger(options: LarkClientOptions): LarkMessenger {
         client.im.v1.message.patch({ path: { message_id: messageId }, data: { content } }),
       );
       ok(answer, 'patch');
+    },
+    async uploadFile(fileName, data) {
+      // `stream` is Lark's file_type for anything that is not audio, video or an office document.
+      const answer = await call('upload', () =>
+        client.im.v1.file.create({ data: { file_type: 'stream', file_name: fileName, file: data } }),
+      );
+      if (!answer?.file_key) {
+        throw new LarkApiError('upload: Lark returned no file_key', 200, undefined, false);
+      }
+      return answer.file_key;
     },
     async botOpenId() {
       const answer = (await call('bot info', () =>

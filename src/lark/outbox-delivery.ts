@@ -103,7 +103,12 @@ async function deliverRow(deps: DeliveryDeps, row: OutboxRow): Promise<number> {
 
 /** One send. Returns false when the row could not be sent for lack of its card (recorded as failed). */
 async function send(deps: DeliveryDeps, row: OutboxRow): Promise<boolean> {
-  const message = renderPayload(row.payload, deps.render);
+  // A file is uploaded on every attempt (an orphan upload is harmless); the message's uuid keeps it one post.
+  const fileKey =
+    row.payload.render === 'file'
+      ? await deps.messenger.uploadFile(row.payload.fileName, Buffer.from(row.payload.body, 'utf8'))
+      : undefined;
+  const message = renderPayload(row.payload, deps.render, fileKey);
   const content = JSON.stringify(message.content);
   if (row.op === 'create') {
     await deps.pacer.wait(`chat:${row.chat_id}`);

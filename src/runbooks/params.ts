@@ -1,3 +1,5 @@
+import type { I18nText } from '../../cards/model.js';
+import { describePattern } from './pattern-text.js';
 import { anchorPattern } from './schema.js';
 import type { Runbook } from './types.js';
 
@@ -8,8 +10,10 @@ export interface ParamError {
   /** The parameter's name, as given or as declared. */
   param: string;
   code: 'unknown' | 'missing' | 'pattern';
-  /** A sentence to show in chat, e.g. `revision must match ^(-1|base|[0-9a-f]{12})$`. */
+  /** A sentence for logs and the CLI, e.g. `revision must be -1, base or 12 hex digits`. */
   message: string;
+  /** The same for chat, in both languages; it describes the allowed values, never shows a regex. */
+  text: I18nText;
 }
 
 export type ParamsResult = { ok: true; params: Record<string, string> } | { ok: false; errors: ParamError[] };
@@ -24,21 +28,37 @@ export function validateParams(runbook: Runbook, given: Record<string, string>):
   const declared = Object.keys(runbook.params);
   for (const name of Object.keys(given)) {
     if (!Object.hasOwn(runbook.params, name)) {
-      const known =
-        declared.length > 0 ? `known: ${declared.join(', ')}` : `${runbook.id} takes no parameters`;
-      errors.push({ param: name, code: 'unknown', message: `unknown parameter ${name}; ${known}` });
+      const text: I18nText =
+        declared.length > 0
+          ? {
+              'zh-CN': `未知参数 ${name}；可用参数：${declared.join('、')}`,
+              'en-US': `unknown parameter ${name}; known: ${declared.join(', ')}`,
+            }
+          : {
+              'zh-CN': `未知参数 ${name}；${runbook.id} 不接受参数`,
+              'en-US': `unknown parameter ${name}; ${runbook.id} takes no parameters`,
+            };
+      errors.push({ param: name, code: 'unknown', message: text['en-US'], text });
     }
   }
   const entries: Array<[string, string]> = [];
   for (const [name, spec] of Object.entries(runbook.params)) {
     const value = Object.hasOwn(given, name) ? given[name] : spec.default;
+    const allowed = describePattern(spec.pattern);
     if (value === undefined) {
-      const message = `missing parameter ${name}: give ${name}=<value> matching ${spec.pattern}`;
-      errors.push({ param: name, code: 'missing', message });
+      const text: I18nText = {
+        'zh-CN': `缺少参数 ${name}：请给出 ${name}=<值>，值须为 ${allowed['zh-CN']}`,
+        'en-US': `missing parameter ${name}: give ${name}=<value>, where the value is ${allowed['en-US']}`,
+      };
+      errors.push({ param: name, code: 'missing', message: text['en-US'], text });
       continue;
     }
     if (value.length > MAX_PARAM_LENGTH || !new RegExp(anchorPattern(spec.pattern)).test(value)) {
-      errors.push({ param: name, code: 'pattern', message: `${name} must match ${spec.pattern}` });
+      const text: I18nText = {
+        'zh-CN': `${name} 须为 ${allowed['zh-CN']}`,
+        'en-US': `${name} must be ${allowed['en-US']}`,
+      };
+      errors.push({ param: name, code: 'pattern', message: text['en-US'], text });
       continue;
     }
     entries.push([name, value]);

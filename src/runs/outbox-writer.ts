@@ -26,6 +26,20 @@ export class Owed {
     this.rows.push({ stream, id });
   }
 
+  /** A whole document as a file message answering `messageId` (uploaded at delivery). */
+  async replyFile(chatId: string, messageId: string, fileName: string, body: string): Promise<void> {
+    const stream = `chat:${chatId}`;
+    const id = await enqueueOutbox(this.q, {
+      stream,
+      chatId,
+      op: 'reply',
+      replyTo: messageId,
+      payload: { render: 'file', fileName, body },
+      uuid: `rf-${messageId}-${randomBytes(3).toString('hex')}`,
+    });
+    this.rows.push({ stream, id });
+  }
+
   async runCard(view: RunView, chatId: string, op: 'create' | 'patch', uuid: string): Promise<void> {
     await this.push(view.runId, chatId, op, { render: 'card', view }, uuid);
   }

@@ -18,6 +18,8 @@ export interface Policy {
   techLeadOpenIds: string[];
   /** Empty: anyone in an incident chat may request. */
   requesterOpenIds: string[];
+  /** TIMEZONE, for times in replies and exports. @defaultValue the window's zone, else UTC */
+  timezone?: string;
   /** The recommended window, e.g. `02:00-04:00`, in `timezone`. */
   window?: { text: string; timezone: string };
 }

@@ -1,5 +1,5 @@
 import type { Command } from '../commands/parse.js';
-import { replies, usage } from '../commands/replies.js';
+import { replies } from '../commands/replies.js';
 import type { PoolClient } from '../db/pool.js';
 import { findRunbook, pickTarget } from '../runbooks/catalog.js';
 import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
@@ -27,10 +27,10 @@ export async function requestRun(
   const catalog = deps.catalog();
   const say = (text: Parameters<Owed['reply']>[2]) => owed.reply(msg.chatId, msg.messageId, text);
   const runbook = findRunbook(catalog, command.runbook);
-  if (!runbook) return void (await say(replies.unknownRunbook(command.runbook, usage(catalog))));
+  if (!runbook) return void (await say(replies.unknownRunbook(command.runbook, catalog)));
   // Parameters first: a bad value is named even when stray words follow it.
   const checked = validateParams(runbook, command.params);
-  if (!checked.ok) return void (await say(replies.badParams(checked.errors.map((e) => `  ${e.message}`))));
+  if (!checked.ok) return void (await say(replies.badParams(checked.errors)));
   const choice = pickTarget(catalog, runbook, command.target);
   if (!choice.ok) return void (await say(replies.targetRefused(choice.reason)));
   const target = choice.target;

@@ -3,7 +3,7 @@ import { replies, statusText, usage } from '../commands/replies.js';
 import { inTransaction, type PoolClient } from '../db/pool.js';
 import { cancelRun } from './cancel.js';
 import { recordInbound } from './events-repo.js';
-import { exportRun } from './export.js';
+import { exportForChat } from './export.js';
 import { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
 import { requestRun } from './request.js';
@@ -60,6 +60,9 @@ export async function handleMessage(deps: RunsDeps, msg: IncomingMessage): Promi
   return runId ? { duplicate: false, runId } : { duplicate: false };
 }
 
+/** TIMEZONE: every time a person reads is in it. */
+const zoneOf = (policy: RunsDeps['policy']): string => policy.timezone ?? policy.window?.timezone ?? 'UTC';
+
 async function act(
   deps: RunsDeps,
   tx: PoolClient,
@@ -79,7 +82,7 @@ async function act(
   }
   switch (command.kind) {
     case 'invalid':
-      await say(replies.invalid(command.reason, usage(deps.catalog())));
+      await say(replies.invalid(command.reason));
       return undefined;
     case 'status': {
       const rows = await recentRunsInChat(tx, msg.chatId, 8);
@@ -90,8 +93,9 @@ async function act(
             runbook: r.runbook_id,
             target: r.target_id,
             state: r.state,
-            created: new Date(r.created_at).toISOString().slice(0, 16).replace('T', ' '),
+            createdAt: new Date(r.created_at).toISOString(),
           })),
+          zoneOf(policy),
         ),
       );
       return undefined;
@@ -99,9 +103,17 @@ async function act(
     case 'cancel':
       await cancelRun(deps, tx, owed, { ...msg, runId: command.runId, mode: command.mode });
       return undefined;
-    case 'export':
-      await say(await exportRun(tx, command.runId, command.format, msg.chatId));
+    case 'export': {
+      const doc = await exportForChat(tx, command.runId, command.format, msg.chatId, zoneOf(policy));
+      if (!doc.found) {
+        await say(doc.reply);
+        return undefined;
+      }
+      // The whole document always arrives as a file; a short Markdown one is also readable inline.
+      if (doc.inline) await say(doc.inline);
+      await owed.replyFile(msg.chatId, msg.messageId, doc.fileName, doc.body);
       return undefined;
+    }
     case 'request': {
       if (policy.requesterOpenIds.length > 0 && !policy.requesterOpenIds.includes(msg.senderOpenId)) {
         await say(replies.notAllowedRequester);

@@ -4,6 +4,7 @@ import type { ActivityLog } from './activity-log.js';
 import { isPlainObject } from './card-validation.js';
 import { INVALID_TOKEN, LarkApiError, rateLimited } from './errors.js';
 import type { FaultApi, FaultInjector } from './faults.js';
+import { MAX_UPLOAD_BYTES, parseUpload } from './file-upload.js';
 import { type MessageService, toApiMessage } from './message-service.js';
 import type { RateLimits, SandboxConfig } from './options.js';
 import type { ApiName, FaultKind } from './types.js';
@@ -17,7 +18,12 @@ const ROUTE_APIS: Record<string, ApiName> = {
   '/open-apis/im/v1/messages': 'create',
   '/open-apis/im/v1/messages/:message_id/reply': 'reply',
   '/open-apis/im/v1/messages/:message_id': 'patch',
+  '/open-apis/im/v1/files': 'upload',
+  '/open-apis/im/v1/files/:file_key': 'download',
 };
+
+/** Where the web chat downloads a file message's file (not an Open API route: no token, not logged). */
+export const FILE_DOWNLOAD_PREFIX = '/sandbox/files/';
 
 export interface ApiServerDeps {
   config: SandboxConfig;
@@ -118,6 +124,14 @@ export function buildApiServer(deps: ApiServerDeps): FastifyInstance {
     reply.code(404).send({ code: 404, msg: `the sandbox does not emulate ${request.method} ${request.url}` }),
   );
 
+  // Multipart bodies are kept raw and parsed by the upload route (Lark's limit is 30 MB; a little slack for the
+  // multipart framing, beyond which Fastify answers 413).
+  app.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES + 64 * 1024 },
+    (_request, body, done) => done(null, body),
+  );
+
   app.post(TOKEN_PATH, async (request, reply) => {
     const body = isPlainObject(request.body) ? request.body : {};
     if (body.app_id !== config.appId || body.app_secret !== config.appSecret) {
@@ -164,6 +178,31 @@ export function buildApiServer(deps: ApiServerDeps): FastifyInstance {
     messages.patch(request.params.message_id, bodyOf(request).content);
     return success({});
   });
+
+  app.post('/open-apis/im/v1/files', async (request) => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const file = messages.addFile(await parseUpload(raw, request.headers['content-type'], deps.now()));
+    return success({ file_key: file.fileKey });
+  });
+
+  const download = (fileKey: string, reply: FastifyReply) => {
+    const file = messages.file(fileKey);
+    if (!file) throw new LarkApiError(400, 234003, `File not found. ext=${fileKey}`);
+    const ascii = file.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+    return reply
+      .type('application/octet-stream')
+      .header(
+        'content-disposition',
+        `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+      )
+      .send(file.data);
+  };
+  app.get<{ Params: { file_key: string } }>('/open-apis/im/v1/files/:file_key', (request, reply) =>
+    download(request.params.file_key, reply),
+  );
+  app.get<{ Params: { file_key: string } }>(`${FILE_DOWNLOAD_PREFIX}:file_key`, (request, reply) =>
+    download(request.params.file_key, reply),
+  );
 
   return app;
 }

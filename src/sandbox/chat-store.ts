@@ -6,6 +6,7 @@ import type {
   SandboxChat,
   SandboxEventMap,
   SandboxUser,
+  StoredFile,
   StoredMessage,
   ToastRecord,
 } from './types.js';
@@ -35,6 +36,7 @@ export class ChatStore {
   private readonly messagesById = new Map<string, StoredMessage>();
   private readonly ordered: StoredMessage[] = [];
   private readonly toastList: ToastRecord[] = [];
+  private readonly filesByKey = new Map<string, StoredFile>();
   private seq = 0;
 
   constructor(
@@ -177,6 +179,16 @@ export class ChatStore {
 
   botMessages(chatId?: string): StoredMessage[] {
     return this.messages(chatId).filter((m) => m.sender.type === 'app');
+  }
+
+  /** Keeps an uploaded file (not emitted: a file shows up in the chat only once a message sends it). */
+  addFile(file: StoredFile): StoredFile {
+    this.filesByKey.set(file.fileKey, file);
+    return file;
+  }
+
+  file(fileKey: string): StoredFile | undefined {
+    return this.filesByKey.get(fileKey);
   }
 
   addToast(input: Omit<ToastRecord, 'seq' | 'at'>): ToastRecord {

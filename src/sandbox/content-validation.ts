@@ -6,7 +6,14 @@ export const CONTENT_LIMITS: Readonly<Record<string, number>> = {
   text: 150 * 1024,
   post: 30 * 1024,
   interactive: 30 * 1024,
+  /** `{"file_key": …}` after an upload; the key must name a file this app uploaded. */
+  file: 1024,
 };
+
+/** Post elements Lark knows (rich text, LARK.md / the message-content page). */
+const POST_TAGS = ['text', 'a', 'at', 'img', 'media', 'emotion', 'hr', 'code_block', 'md'];
+/** Language keys a post may carry; the client shows the reader's own, falling back to another. */
+const POST_LOCALES = /^[a-z]{2}_[a-z]{2}$/;
 
 export const SUPPORTED_MSG_TYPES: readonly string[] = Object.keys(CONTENT_LIMITS);
 
@@ -39,10 +46,48 @@ export function parseMessageContent(msgType: unknown, content: unknown): ParsedC
       throw invalidParam('text content must be {"text": "<non-empty string>"}');
     }
   } else if (msgType === 'post') {
-    if (!isPlainObject(parsed)) throw invalidParam('post content must be a JSON object');
+    checkPost(parsed);
+  } else if (msgType === 'file') {
+    if (!isPlainObject(parsed) || typeof parsed.file_key !== 'string' || parsed.file_key === '') {
+      throw invalidParam('file content must be {"file_key": "<key from POST /open-apis/im/v1/files>"}');
+    }
   } else {
     const check = checkCard(parsed);
     if (!check.ok) throw badCard(check.errCode, check.reason);
   }
   return { msgType, content: parsed, rawContent: content };
+}
+
+/**
+ * `{"zh_cn": {"title": "…", "content": [[{"tag": "text", "text": "…"}, …], …]}, "en_us": {…}}`: one body per
+ * language, each a list of paragraphs of elements. The webhook form wrapped in `{"post": …}` is refused, as
+ * the message API refuses it.
+ */
+function checkPost(parsed: unknown): void {
+  if (!isPlainObject(parsed)) throw invalidParam('post content must be a JSON object');
+  const locales = Object.keys(parsed);
+  if (locales.length === 0 || !locales.every((l) => POST_LOCALES.test(l))) {
+    throw invalidParam('post content must be keyed by language, e.g. {"zh_cn": {…}, "en_us": {…}}');
+  }
+  for (const locale of locales) {
+    const body = parsed[locale];
+    if (!isPlainObject(body) || !Array.isArray(body.content)) {
+      throw invalidParam(`post ${locale} must be {"title", "content": [[…]]}`);
+    }
+    if (body.title !== undefined && typeof body.title !== 'string') {
+      throw invalidParam(`post ${locale}.title must be a string`);
+    }
+    for (const paragraph of body.content) {
+      if (!Array.isArray(paragraph))
+        throw invalidParam(`post ${locale}.content must be a list of paragraphs`);
+      for (const el of paragraph) {
+        if (!isPlainObject(el) || typeof el.tag !== 'string' || !POST_TAGS.includes(el.tag)) {
+          throw invalidParam(`post ${locale} has an element with an unknown tag`);
+        }
+        if ((el.tag === 'text' || el.tag === 'md') && typeof el.text !== 'string') {
+          throw invalidParam(`post ${locale}: a ${el.tag} element needs a string text`);
+        }
+      }
+    }
+  }
 }

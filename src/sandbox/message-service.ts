@@ -5,7 +5,7 @@ import { badCard, botNotInChat, invalidParam, notSender, rateLimited, tooOldToPa
 import { newMessageId } from './ids.js';
 import type { RateLimits, SandboxConfig } from './options.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
-import type { SandboxChat, StoredMessage } from './types.js';
+import type { FileInfo, SandboxChat, StoredFile, StoredMessage } from './types.js';
 
 const UUID_MAX_LENGTH = 50;
 const UUID_TTL_MS = 60 * 60 * 1000;
@@ -56,9 +56,10 @@ export class MessageService {
     const uuid = checkUuid(input.uuid);
     this.acquire(this.perChat, chat.chatId);
     const parsed = parseMessageContent(input.msgType, input.content);
+    const file = this.fileOf(parsed);
     const duplicate = this.duplicateOf(uuid);
     if (duplicate) return duplicate;
-    return this.remember(uuid, this.addBotMessage(chat, parsed, {}));
+    return this.remember(uuid, this.addBotMessage(chat, parsed, file ? { file } : {}));
   }
 
   reply(parentId: string, input: ReplyInput): StoredMessage {
@@ -70,10 +71,11 @@ export class MessageService {
     const uuid = checkUuid(input.uuid);
     this.acquire(this.perChat, chat.chatId);
     const parsed = parseMessageContent(input.msgType, input.content);
+    const file = this.fileOf(parsed);
     const duplicate = this.duplicateOf(uuid);
     if (duplicate) return duplicate;
     const placement = this.store.placeReply(parent.messageId, input.replyInThread === true);
-    return this.remember(uuid, this.addBotMessage(chat, parsed, placement));
+    return this.remember(uuid, this.addBotMessage(chat, parsed, { ...placement, ...(file ? { file } : {}) }));
   }
 
   /** Full replace of a card the bot sent; Lark's answer carries no message data. */
@@ -90,6 +92,24 @@ export class MessageService {
     if (!before.ok) throw badCard(before.errCode, `the current card is not updatable: ${before.reason}`);
     this.store.replaceContent(message.messageId, parsed.content, parsed.rawContent, 'patch');
     return message;
+  }
+
+  /** Keeps an upload (`POST /open-apis/im/v1/files`) for later `file` messages and downloads. */
+  addFile(file: StoredFile): StoredFile {
+    return this.store.addFile(file);
+  }
+
+  file(fileKey: string): StoredFile | undefined {
+    return this.store.file(fileKey);
+  }
+
+  /** A file message's file: it must be one this app uploaded. */
+  private fileOf(parsed: { msgType: string; content: unknown }): FileInfo | undefined {
+    if (parsed.msgType !== 'file') return undefined;
+    const key = (parsed.content as { file_key: string }).file_key;
+    const file = this.store.file(key);
+    if (!file) throw invalidParam(`file_key ${key} was not uploaded by this app`);
+    return { fileKey: file.fileKey, fileName: file.fileName, fileType: file.fileType, size: file.size };
   }
 
   private chatWithBot(chatId: string): SandboxChat {
@@ -125,7 +145,7 @@ export class MessageService {
   private addBotMessage(
     chat: SandboxChat,
     parsed: { msgType: string; content: unknown; rawContent: string },
-    placement: { rootId?: string; parentId?: string; threadId?: string },
+    placement: { rootId?: string; parentId?: string; threadId?: string; file?: FileInfo },
   ): StoredMessage {
     const { bot } = this.store;
     return this.store.addMessage({

@@ -56,11 +56,28 @@ export interface StoredMessage {
   /** Set on thread replies and, once a thread exists, on its root message too. */
   threadId?: string;
   uuid?: string;
+  /** For `file` messages: the uploaded file it shows (name and size, for the chat's attachment). */
+  file?: FileInfo;
   /** ms since epoch, from the sandbox clock. */
   createTime: number;
   updateTime: number;
   /** Every version, oldest first; history[0] is the creation. */
   history: MessageVersion[];
+}
+
+/** An uploaded file as a message shows it. */
+export interface FileInfo {
+  fileKey: string;
+  fileName: string;
+  fileType: string;
+  /** Bytes. */
+  size: number;
+}
+
+/** A file the bot uploaded (`POST /open-apis/im/v1/files`), kept for `file` messages and downloads. */
+export interface StoredFile extends FileInfo {
+  createTime: number;
+  data: Buffer;
 }
 
 /** A toast a user saw after clicking a card: the bot's answer, or Lark's own error (code set). */
@@ -78,7 +95,7 @@ export interface ToastRecord {
   source: 'bot' | 'lark';
 }
 
-export type ApiName = 'token' | 'bot_info' | 'create' | 'reply' | 'patch' | 'other';
+export type ApiName = 'token' | 'bot_info' | 'create' | 'reply' | 'patch' | 'upload' | 'download' | 'other';
 
 /** One request the bot made to the Open API. */
 export interface RequestRecord {

@@ -95,7 +95,7 @@ describe('the shipped runbooks, run for real', () => {
   it('to: needs a valid revision; to revision=base works', async () => {
     await expect(runner.run('to', 'steps')).rejects.toThrow(RunbookError);
     await expect(runner.run('to', 'steps', { revision: 'head; rm -rf /' })).rejects.toThrow(
-      /revision must match/,
+      /revision must be -1, base or 12 hex digits/,
     );
     await alembic(db.env, 'upgrade', 'head');
     const result = await runner.runAll('to', { revision: 'base' });

@@ -14,6 +14,7 @@ import {
   startHarness,
   textOf,
 } from '../helpers/harness.js';
+import { postText } from '../helpers/messages.js';
 
 let h: Harness;
 
@@ -27,7 +28,9 @@ afterAll(async () => {
 
 const cardsIn = (chatId: string) => h.sandbox.botMessages(chatId).filter((m) => m.msgType === 'interactive');
 const repliesTo = (messageId: string) =>
-  h.sandbox.botMessages().filter((m) => m.parentId === messageId && m.msgType === 'text');
+  h.sandbox
+    .botMessages()
+    .filter((m) => m.parentId === messageId && (m.msgType === 'text' || m.msgType === 'post'));
 
 async function requestCard(text: string, sender = ONCALL) {
   const before = cardsIn(CHAT).length;
@@ -119,7 +122,7 @@ describe('the whole flow through the sandbox', () => {
     expect(runs.rows[0].n).toBe(0);
   });
 
-  it('answers an unknown command with the usage', async () => {
+  it('answers an unknown command briefly: what was wrong, the runbooks, where the usage is', async () => {
     const said = await h.sandbox.userSays({
       chatId: CHAT,
       senderOpenId: ONCALL,
@@ -129,11 +132,13 @@ describe('the whole flow through the sandbox', () => {
       () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
       10_000,
     );
-    expect(textOf(reply)).toContain('There is no runbook "frobnicate"');
-    expect(textOf(reply)).toContain('Usage:');
+    expect(textOf(reply)).toContain('There is no runbook or command "frobnicate"');
+    expect(textOf(reply)).toMatch(/Runbooks: .*thin/);
+    expect(textOf(reply)).toContain('Send /rollback help for the usage.');
+    expect(textOf(reply)).not.toContain('Usage:');
   });
 
-  it('names the parameter and its pattern for a bad value, and starts no run', async () => {
+  it('names the parameter and its allowed values (not a regex) for a bad value, and starts no run', async () => {
     const said = await h.sandbox.userSays({
       chatId: CHAT,
       senderOpenId: ONCALL,
@@ -143,7 +148,9 @@ describe('the whole flow through the sandbox', () => {
       () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
       10_000,
     );
-    expect(textOf(reply)).toContain('revision must match ^(-1|base|[0-9a-f]{12})$');
+    expect(textOf(reply)).toContain('revision must be -1, base or 12 hex digits');
+    expect(postText(reply, 'zh_cn')).toContain('revision 须为 -1、base 或 12 位十六进制数字');
+    expect(textOf(reply)).not.toContain('^(');
   });
 
   it('lets only Tech Leads approve, and never the requester', async () => {

@@ -114,8 +114,11 @@ describe('the seed runbooks through the bot', () => {
       () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
       10_000,
     );
-    expect(textOf(reply)).toContain(`${runId},`);
-    expect(textOf(reply)).toContain('step_succeeded');
+    // The whole export arrives as a file message (item 7).
+    expect(reply.msgType).toBe('file');
+    const csv = h.sandbox.store.file(reply.file?.fileKey ?? '')?.data.toString('utf8') ?? '';
+    expect(csv).toContain(`${runId},`);
+    expect(csv).toContain('step_succeeded');
     const md = await exportRun(h.ctx.pool, runId, 'md');
     expect(md).toContain('| 4 | downgrade |');
     expect(md).toMatch(/against an RTO of 900 s: within budget/);
@@ -124,6 +127,7 @@ describe('the seed runbooks through the bot', () => {
       ...h.sandbox.messages().map((m) => JSON.stringify(m)),
       ...h.logs,
       JSON.stringify(card),
+      csv,
     ].join('\n');
     expect(everything).not.toContain(PASSWORD);
   });

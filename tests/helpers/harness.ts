@@ -8,6 +8,8 @@ import { type RunningServer, startServer } from '../../src/server/server.js';
 import { type RunningWorker, startWorker, type WorkerOptions } from '../../src/worker/runtime.js';
 import { createTestDatabase, type TestDatabase, uniquePrefix } from './db.js';
 
+export { postText, textOf } from './messages.js';
+
 export const CHAT = 'oc_incident';
 export const OTHER_CHAT = 'oc_elsewhere';
 export const ONCALL = 'ou_oncall';
@@ -109,12 +111,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await db.drop();
     },
   };
-}
-
-/** Text of a stored message (text messages: the text; cards: the JSON). */
-export function textOf(message: { msgType: string; content: unknown }): string {
-  if (message.msgType === 'text') return String((message.content as { text?: string }).text ?? '');
-  return JSON.stringify(message.content);
 }
 
 /** Poll an async condition (e.g. a database state) until it returns a value; fails after `timeoutMs`. */

@@ -20,11 +20,19 @@ describe('validateParams', () => {
     });
   });
 
-  it('rejects a value outside the pattern, naming the parameter and the pattern', () => {
+  it('rejects a value outside the pattern, naming the parameter and the allowed values (no regex)', () => {
     expect(validateParams(runbookWith(REVISION), { revision: 'abc; rm -rf /' })).toEqual({
       ok: false,
       errors: [
-        { param: 'revision', code: 'pattern', message: 'revision must match ^(-1|base|[0-9a-f]{12})$' },
+        {
+          param: 'revision',
+          code: 'pattern',
+          message: 'revision must be -1, base or 12 hex digits',
+          text: {
+            'zh-CN': 'revision 须为 -1、base 或 12 位十六进制数字',
+            'en-US': 'revision must be -1, base or 12 hex digits',
+          },
+        },
       ],
     });
   });
@@ -32,7 +40,17 @@ describe('validateParams', () => {
   it('rejects unknown keys, naming the known ones', () => {
     expect(validateParams(runbookWith(REVISION), { foo: '1' })).toEqual({
       ok: false,
-      errors: [{ param: 'foo', code: 'unknown', message: 'unknown parameter foo; known: revision' }],
+      errors: [
+        {
+          param: 'foo',
+          code: 'unknown',
+          message: 'unknown parameter foo; known: revision',
+          text: {
+            'zh-CN': '未知参数 foo；可用参数：revision',
+            'en-US': 'unknown parameter foo; known: revision',
+          },
+        },
+      ],
     });
     const none = runbookWith('  {}\n');
     expect(validateParams({ ...none, params: {} }, { foo: '1' })).toMatchObject({
@@ -48,7 +66,11 @@ describe('validateParams', () => {
         {
           param: 'revision',
           code: 'missing',
-          message: 'missing parameter revision: give revision=<value> matching ^(?:[0-9a-f]{12})$',
+          message: 'missing parameter revision: give revision=<value>, where the value is 12 hex digits',
+          text: {
+            'zh-CN': '缺少参数 revision：请给出 revision=<值>，值须为 12 位十六进制数字',
+            'en-US': 'missing parameter revision: give revision=<value>, where the value is 12 hex digits',
+          },
         },
       ],
     });

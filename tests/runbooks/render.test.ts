@@ -171,7 +171,7 @@ describe('renderSteps', () => {
     expect(caught).toBeInstanceOf(RunbookError);
     expect((caught as RunbookError).code).toBe('RUNBOOK_RENDER');
     expect((caught as RunbookError).issues.map((i) => i.message)).toEqual([
-      'revision must match ^(-1|base|[0-9a-f]{12})$',
+      'revision must be -1, base or 12 hex digits',
     ]);
     expect(() => render(emergency, bare)).toThrow(
       'tests/fixtures/runbooks-design/emergency.yaml: steps[1].cwd: {{target.alembic_dir}}: target bare has no "alembic_dir"',

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/commands/parse.js';
+import { closest, editDistance } from '../../src/commands/suggest.js';
 import { commandText, type InboundEvent, parseEnvelope } from '../../src/lark/events.js';
 
 describe('parseCommand', () => {
@@ -44,16 +45,32 @@ describe('parseCommand', () => {
     expect(parseCommand('/rollback export')).toMatchObject({ kind: 'invalid' });
     expect(parseCommand('/rollback export r1234567890 pdf')).toEqual({
       kind: 'invalid',
-      reason: 'export format must be md, json or csv, not "pdf"',
+      reason: {
+        'zh-CN': '导出格式须为 md、json 或 csv，而不是 "pdf"',
+        'en-US': 'export format must be md, json or csv, not "pdf"',
+      },
     });
     expect(parseCommand('/rollback to revision=1 revision=2')).toEqual({
       kind: 'invalid',
-      reason: 'revision is given twice',
+      reason: { 'zh-CN': 'revision 给了两次', 'en-US': 'revision is given twice' },
     });
     expect(parseCommand('/rollback cancel please')).toEqual({
       kind: 'invalid',
-      reason: 'cancel: unexpected "please"',
+      reason: {
+        'zh-CN': 'cancel 只接受回滚编号和 now，不认识 "please"',
+        'en-US': 'cancel takes a run id and now, not "please"',
+      },
     });
+    expect(parseCommand('/rolback emergency')).toEqual({
+      kind: 'invalid',
+      reason: {
+        'zh-CN': '没有 /rolback 命令，你是不是想输入 /rollback emergency？',
+        'en-US': 'there is no /rolback command; did you mean /rollback emergency?',
+      },
+    });
+    // Two slips away, or no slash: not meant for the bot (a chat that reads every message stays quiet).
+    expect(parseCommand('/callback emergency')).toBeUndefined();
+    expect(parseCommand('rollback emergency')).toBeUndefined();
     expect(parseCommand('/rollback to revision=abc; rm -rf /')).toEqual({
       kind: 'request',
       runbook: 'to',
@@ -80,6 +97,19 @@ describe('parseCommand', () => {
         },
       ),
     );
+  });
+});
+
+describe('closest: the suggestion for a typo', () => {
+  it('finds a runbook or verb one or two edits away, and nothing for a word far from all', () => {
+    const words = ['emergency', 'precheck', 'status', 'help', 'export', '紧急'];
+    expect(closest('emergancy', words)).toBe('emergency');
+    expect(closest('stauts', words)).toBe('status');
+    expect(closest('Precheck', words)).toBe('precheck');
+    expect(closest('deploy', words)).toBeUndefined();
+    expect(closest('x', words)).toBeUndefined();
+    expect(editDistance('ab', 'ba')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
   });
 });
 

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { migrate } from '../../../src/db/migrate.js';
 import { createPool, type Pool } from '../../../src/db/pool.js';
 import { createSandbox, type Sandbox, type StoredMessage } from '../../../src/sandbox/index.js';
+import { postText } from '../../helpers/messages.js';
 import { type BotProcess, eventually, killGroup, spawnBot } from './procs.js';
 
 export const CHAT = 'oc_incident';
@@ -272,14 +273,18 @@ export async function startBot(options: BotOptions = {}): Promise<Bot> {
         () => sandbox.botMessages(chatId).find((m) => m.parentId === said.messageId),
         30_000,
       );
-      return String((reply.content as { text?: string }).text ?? JSON.stringify(reply.content));
+      return reply.msgType === 'post'
+        ? postText(reply, 'en_us')
+        : String((reply.content as { text?: string }).text ?? JSON.stringify(reply.content));
     },
     thread(card) {
       return sandbox
         .botMessages(card.chatId)
-        .filter((m) => m.parentId === card.messageId && m.msgType === 'text')
+        .filter((m) => m.parentId === card.messageId && (m.msgType === 'text' || m.msgType === 'post'))
         .sort((a, b) => a.seq - b.seq)
-        .map((m) => String((m.content as { text?: string }).text ?? ''));
+        .map((m) =>
+          m.msgType === 'post' ? postText(m, 'en_us') : String((m.content as { text?: string }).text ?? ''),
+        );
     },
     cardJson(card) {
       return JSON.stringify(sandbox.message(card.messageId)?.content);

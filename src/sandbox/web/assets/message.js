@@ -1,4 +1,5 @@
-// One chat message as the Lark client shows it: avatar, name, time, then the text or the card, a quote of
+// One chat message as the Lark client shows it: avatar, name, time, then the text, the post (in the
+// picker's language), the file (a download) or the card, a quote of
 // the message it answers, and "N replies" when it roots a thread.
 //
 // ctx: { locale, userName(openId), message(id), replyCount(id), openThread(id), cardCtx(message), inThread }
@@ -51,8 +52,70 @@ export function replyLabel(n, locale) {
 
 function body(m, ctx) {
   if (m.msgType === 'text') return h('div', { class: 'msg-text' }, textNodes(m, ctx));
+  if (m.msgType === 'post') return renderPost(m, ctx);
+  if (m.msgType === 'file') return renderFile(m, ctx);
   if (m.msgType === 'interactive') return renderCard(m.content, ctx.cardCtx(m));
   return h('div', { class: 'unsupported' }, `[unsupported message type: ${m.msgType}]`);
+}
+
+/** The post body in the reader's language (the locale picker), else the other one, like the Lark client. */
+export function postBody(content, locale) {
+  const c = content ?? {};
+  return c[locale] ?? c.zh_cn ?? c.en_us ?? Object.values(c)[0] ?? { content: [] };
+}
+
+function renderPost(m, ctx) {
+  const post = postBody(m.content, ctx.locale);
+  const paragraphs = (Array.isArray(post.content) ? post.content : []).map((para) =>
+    h(
+      'div',
+      { class: 'post-line' },
+      (Array.isArray(para) ? para : []).map((el) => postElement(el, ctx)),
+    ),
+  );
+  return h(
+    'div',
+    { class: 'msg-text msg-post', lang: ctx.locale === 'zh_cn' ? 'zh-CN' : 'en-US' },
+    post.title ? h('div', { class: 'post-title' }, post.title) : null,
+    paragraphs,
+  );
+}
+
+function postElement(el, ctx) {
+  if (el?.tag === 'at') return mention(el.user_id, el.user_name, ctx);
+  if (el?.tag === 'a') return h('span', { class: 'md-link', title: el.href }, el.text ?? el.href);
+  if (el?.tag === 'code_block') return h('pre', { class: 'md-code' }, h('code', null, el.text ?? ''));
+  if (el?.tag === 'hr') return h('hr', { class: 'md-rule' });
+  return typeof el?.text === 'string' ? el.text : '';
+}
+
+/** `12.3 KB`: a file's size as the Lark client shows it. */
+export function fileSize(bytes) {
+  if (!Number.isFinite(bytes)) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function renderFile(m, ctx) {
+  const file = m.file ?? { fileKey: m.content?.file_key, fileName: m.content?.file_key ?? '?' };
+  const ext = (/\.([A-Za-z0-9]{1,5})$/.exec(file.fileName)?.[1] ?? 'file').toUpperCase();
+  return h(
+    'a',
+    {
+      class: 'msg-file',
+      href: `/sandbox/files/${encodeURIComponent(file.fileKey ?? '')}`,
+      download: file.fileName,
+      title: ctx.locale === 'zh_cn' ? '下载' : 'Download',
+    },
+    h('span', { class: 'file-icon', 'aria-hidden': 'true' }, ext),
+    h(
+      'span',
+      { class: 'file-main' },
+      h('span', { class: 'file-name' }, file.fileName),
+      h('span', { class: 'file-size' }, fileSize(file.size)),
+    ),
+  );
 }
 
 function quote(parent, ctx) {
@@ -92,6 +155,15 @@ export function preview(m, ctx) {
     const card = m.content ?? {};
     const title = localized(card.config?.summary, ctx.locale) || localized(card.header?.title, ctx.locale);
     return `${ctx.locale === 'zh_cn' ? '[卡片]' : '[Card]'} ${title}`;
+  }
+  if (m.msgType === 'file')
+    return `${ctx.locale === 'zh_cn' ? '[文件]' : '[File]'} ${m.file?.fileName ?? ''}`;
+  if (m.msgType === 'post') {
+    const post = postBody(m.content, ctx.locale);
+    const words = (post.content ?? []).map((p) =>
+      (Array.isArray(p) ? p : []).map((el) => el?.text ?? '').join(''),
+    );
+    return [post.title, ...words].filter(Boolean).join(' ').replace(/\s+/g, ' ').slice(0, 120);
   }
   if (m.msgType !== 'text') return `[${m.msgType}]`;
   return textNodes(m, ctx)

@@ -1,0 +1,59 @@
+import { neutralizeText } from './escape.js';
+import { pick } from './i18n.js';
+import type { I18nText, Locale } from './model.js';
+
+/**
+ * A bilingual reply as a Lark `post` (rich text) message: one `zh_cn` and one `en_us` body, and the Lark client
+ * shows the one matching the reader's language. Pure. Each line of the text is a paragraph of plain `text`
+ * elements; model text is neutralised as for text messages, since it often quotes what a person typed.
+ */
+
+type PostText = { tag: 'text'; text: string };
+type PostAt = { tag: 'at'; user_id: string };
+export type PostElement = PostText | PostAt;
+export type PostBody = { title: string; content: PostElement[][] };
+export type PostContent = { zh_cn: PostBody; en_us: PostBody };
+export type PostMessage = { msgType: 'post'; content: PostContent };
+
+function body(text: string, title: string): PostBody {
+  const lines = neutralizeText(text).split('\n');
+  return {
+    title: neutralizeText(title),
+    content: lines.map((line) => (line === '' ? [] : [{ tag: 'text', text: line }])),
+  };
+}
+
+/** Both languages of `text` (and of an optional title) as one post message. */
+export function postMessage(text: I18nText, title?: I18nText): PostMessage {
+  const lang = (l: Locale) => body(pick(text, l), title ? pick(title, l) : '');
+  return { msgType: 'post', content: { zh_cn: lang('zh-CN'), en_us: lang('en-US') } };
+}
+
+/** `<at user_id="ou_x">Name</at>` (text messages) or `<at id=ou_x></at>` (card markdown). */
+const AT_TAG = /<at\s+(?:user_id|id|open_id)\s*=\s*"?([^">\s]+)"?\s*>[^<]*<\/at>/g;
+
+/** One line of a text message as post elements: its mentions become `at` elements, the rest stays text. */
+function lineElements(line: string): PostElement[] {
+  const out: PostElement[] = [];
+  let last = 0;
+  for (const match of line.matchAll(AT_TAG)) {
+    if (match.index > last) out.push({ tag: 'text', text: line.slice(last, match.index) });
+    out.push({ tag: 'at', user_id: match[1] ?? '' });
+    last = match.index + match[0].length;
+  }
+  if (last < line.length) out.push({ tag: 'text', text: line.slice(last) });
+  return out;
+}
+
+/**
+ * A post from two texts already made safe for a text message (neutralised by their builder, e.g. the thread
+ * lines of cards/thread.ts): nothing is neutralised again, and their `<at …>` mentions become `at` elements,
+ * so a mention still notifies.
+ */
+export function postFromTexts(zh: string, en: string): PostMessage {
+  const lang = (text: string): PostBody => ({
+    title: '',
+    content: text.split('\n').map((line) => (line === '' ? [] : lineElements(line))),
+  });
+  return { msgType: 'post', content: { zh_cn: lang(zh), en_us: lang(en) } };
+}
