@@ -84,6 +84,8 @@ export interface RunView {
   reason?: string;
   /** Who cancelled / rejected, when relevant. */
   actorOpenId?: string;
+  /** A running run someone asked to stop (after the current step, or now); the actor is `actorOpenId`. */
+  cancelRequested?: 'after_step' | 'now';
 }
 
 /** Display settings shared by every builder. */

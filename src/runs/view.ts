@@ -44,6 +44,9 @@ export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[
   if (run.view.notices?.length) view.notices = run.view.notices;
   if (run.reason) view.reason = run.reason;
   if (run.actor_open_id) view.actorOpenId = run.actor_open_id;
+  if (run.cancel_requested && (run.state === 'running' || run.state === 'queued')) {
+    view.cancelRequested = run.cancel_requested;
+  }
   return view;
 }
 
