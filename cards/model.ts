@@ -103,3 +103,8 @@ export interface CardActionValue {
   /** planHash for approve; step idx for retry/skip. */
   plan?: string;
 }
+
+/** The reject form's input: a Tech Lead's optional reason, sent as `form_value[REJECT_REASON_FIELD]`. */
+export const REJECT_REASON_FIELD = 'reject_reason';
+/** At most this many characters of a reject reason are kept. */
+export const REJECT_REASON_MAX = 300;

@@ -37,6 +37,7 @@ export const UI = {
   // Buttons and their confirmation dialogs.
   approve: { 'zh-CN': '批准', 'en-US': 'Approve' },
   reject: { 'zh-CN': '拒绝', 'en-US': 'Reject' },
+  rejectReasonPlaceholder: { 'zh-CN': '拒绝原因（可选）', 'en-US': 'Reason for rejecting (optional)' },
   // Named for what they do: Lark's confirm dialog has fixed 取消 / 确定 (Cancel / Confirm) buttons, so the text says
   // what each of them means, and no button of ours is called "Cancel".
   cancelAfterStep: { 'zh-CN': '当前步骤完成后停止', 'en-US': 'Stop after this step' },

@@ -53,10 +53,20 @@ describe('approval card', () => {
     ]);
   });
 
-  it('lays the buttons out in a column_set with the documented types', () => {
+  it('lays the buttons out with the documented types: Approve in a column_set, Reject in a form with a reason', () => {
     const card = buildApprovalCard(awaitingApproval(), SHANGHAI_EN);
-    const row = card.body.elements.at(-1);
-    expect(row?.tag).toBe('column_set');
+    expect(card.body.elements.at(-2)?.tag).toBe('column_set');
+    const form = card.body.elements.at(-1);
+    expect(form?.tag).toBe('form');
+    const inForm = form?.tag === 'form' ? form.elements : [];
+    expect(inForm.map((e) => e.tag)).toEqual(['input', 'button']);
+    expect(inForm[0]).toMatchObject({
+      tag: 'input',
+      name: 'reject_reason',
+      required: false,
+      max_length: 300,
+    });
+    expect(inForm[1]).toMatchObject({ tag: 'button', name: 'reject_btn', form_action_type: 'submit' });
     expect(buttons(card).map((b) => b.type)).toEqual(['primary_filled', 'danger']);
     expect(buttons(card).map((b) => (b.text as { i18n_content: unknown }).i18n_content)).toEqual([
       { zh_cn: '批准', en_us: 'Approve' },
