@@ -62,8 +62,9 @@ export const UI = {
   abort: { 'zh-CN': '中止', 'en-US': 'Abort' },
   abortConfirmTitle: { 'zh-CN': '中止本次回滚？', 'en-US': 'Abort this rollback?' },
   abortConfirmText: {
-    'zh-CN': '剩余步骤都不会执行，运行将标记为已取消。',
-    'en-US': 'No further step runs; the run is marked cancelled.',
+    'zh-CN': '确定：剩余步骤都不会执行，运行将标记为已取消。取消：关闭此提示，运行保持暂停。',
+    'en-US':
+      'Confirm: no further step runs and the run is marked cancelled. Cancel closes this; the run stays paused.',
   },
 
   // Field labels (markdown).
