@@ -154,6 +154,42 @@ describe('progress card', () => {
     expect(now?.type).toBe('danger');
     expect(now?.confirm).toBeDefined();
   });
+
+  it('names the buttons for what they do, and the confirmation says what Confirm and Cancel mean', () => {
+    const card = buildProgressCard(running(), SHANGHAI_EN);
+    const texts = buttons(card).map((b) => (b.text as { i18n_content: unknown }).i18n_content);
+    expect(texts).toEqual([
+      { zh_cn: '当前步骤完成后停止', en_us: 'Stop after this step' },
+      { zh_cn: '立即停止', en_us: 'Stop now' },
+    ]);
+    const confirm = JSON.stringify(buttons(card)[1]?.confirm);
+    expect(confirm).toContain('Cancel closes this and the rollback keeps running.');
+    expect(confirm).toContain('取消：关闭此提示，回滚继续执行。');
+  });
+
+  it('once stopping after the step: says so, who asked, and offers only Stop now', () => {
+    const card = buildProgressCard(
+      running({ cancelRequested: 'after_step', actorOpenId: 'ou_oncall' }),
+      SHANGHAI_EN,
+    );
+    expect(callbackValues(card)).toEqual([{ action: 'cancel_now', run: RUN_ID }]);
+    const text = allTexts(card);
+    expect(text).toContain(
+      '**Stopping after the current step** (asked by <at id=ou_oncall></at>): the remaining steps will not run.',
+    );
+    expect(text).toContain('**将在当前步骤完成后停止**（<at id=ou_oncall></at> 要求），剩余步骤不再执行。');
+  });
+
+  it('once stopping now: says so and offers nothing more', () => {
+    const card = buildProgressCard(
+      running({ cancelRequested: 'now', actorOpenId: 'ou_oncall' }),
+      SHANGHAI_EN,
+    );
+    expect(buttons(card)).toEqual([]);
+    expect(allTexts(card)).toContain(
+      '**Stopping now** (asked by <at id=ou_oncall></at>): the remaining steps will not run.',
+    );
+  });
 });
 
 describe('paused card', () => {
