@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEnv } from 'node:util';
+import util from 'node:util';
 import { ConfigError } from '../config/env.js';
 
 /**
@@ -17,7 +17,11 @@ export function loadDotEnv(
     if (explicit) throw new ConfigError([`ENV_FILE ${explicit} does not exist`]);
     return undefined;
   }
-  const values = parseEnv(readFileSync(file, 'utf8'));
+  // util.parseEnv is Node ≥ 20.12; the engines field asks for 20.19, but an older Node should get a sentence.
+  if (typeof util.parseEnv !== 'function') {
+    throw new ConfigError([`.env needs Node 20.12 or later to be read (this is ${process.version})`]);
+  }
+  const values = util.parseEnv(readFileSync(file, 'utf8'));
   for (const [name, value] of Object.entries(values)) {
     if (env[name] === undefined && value !== undefined) env[name] = value;
   }

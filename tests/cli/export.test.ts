@@ -66,6 +66,17 @@ describe('rollback-bot export', () => {
     expect(overridden.stderr).toContain('DATABASE_URL must be a postgres:// URL');
   });
 
+  it('reads the file ENV_FILE names, and says so when it is missing', async () => {
+    const file = join(dir, 'custom.env');
+    writeFileSync(file, `DATABASE_URL=${db.url}\n`);
+    const found = await cli(['export', RUN, '--format', 'csv'], { ENV_FILE: file }, dir);
+    expect(found.stderr).toBe('');
+    expect(found.stdout).toContain(`${RUN},`);
+    const missing = await cli(['export', RUN], { ENV_FILE: join(dir, 'nope.env') }, dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`ENV_FILE ${join(dir, 'nope.env')} does not exist`);
+  });
+
   it('names a missing DATABASE_URL and nothing else', async () => {
     const result = await cli(['export', RUN], {}, dir);
     expect(result.code).toBe(2);
