@@ -101,7 +101,13 @@ explain_installed() {
   for pkg in "${packages[@]}"; do
     if dpkg -s "$pkg" >/dev/null 2>&1; then
       bin="$(dpkg -L "$pkg" 2>/dev/null | grep -E '/bin/[^/]+$' | head -n 1)"
-      manual+=("the package $pkg is installed${bin:+ ($bin)} but not usable with PATH=$PATH: put ${bin:+$(dirname "$bin") }on PATH")
+      if [ "$pkg" = python3-psycopg2 ]; then
+        manual+=("python3-psycopg2 is installed for /usr/bin/python3, but alembic runs with $(alembic_python): use Debian's alembic (apt-get install -y alembic) or install psycopg2 for that Python")
+      elif [ -n "$bin" ]; then
+        manual+=("the package $pkg is installed ($bin) but $(dirname "$bin") is not on your PATH: add it (export PATH=\"$(dirname "$bin"):\$PATH\")")
+      else
+        manual+=("the package $pkg is installed but does not work: reinstall it (apt-get install --reinstall -y $pkg)")
+      fi
     else
       left+=("$pkg")
     fi
