@@ -47,7 +47,7 @@ alembic_python() {
   local line
   line="$(head -n 1 "$(command -v alembic)" 2>/dev/null)"
   case "$line" in
-    '#!/usr/bin/env '*) echo "${line#'#!/usr/bin/env '}" ;;
+    '#!/usr/bin/env '*) command -v "${line#'#!/usr/bin/env '}" || echo "${line#'#!/usr/bin/env '}" ;;
     '#!'*) echo "${line#'#!'}" ;;
     *) echo python3 ;;
   esac
