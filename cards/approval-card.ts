@@ -5,6 +5,7 @@ import { formatDateTime, formatDuration } from './format.js';
 import { fill, localize, markdown, pick, UI } from './i18n.js';
 import type { Detail } from './limits.js';
 import type { I18nText, Locale, RenderOptions, RunView } from './model.js';
+import { rejectForm } from './reject-form.js';
 import { stepLines } from './step-lines.js';
 import {
   approverIds,
@@ -154,13 +155,8 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
       value: { action: 'approve', run: view.runId, plan: view.planHash },
     });
   }
-  buttons.push({
-    id: 'reject_btn',
-    text: UI.reject,
-    type: 'danger',
-    value: { action: 'reject', run: view.runId },
-  });
-  elements.push(buttonRow(buttons, locale));
+  if (buttons.length > 0) elements.push(buttonRow(buttons, locale));
+  elements.push(rejectForm(view, locale));
   return finish(view, d, elements, locale);
 }
 

@@ -50,6 +50,29 @@ export type ButtonElement = {
   text: PlainTextElement;
   behaviors: CallbackBehavior[];
   confirm?: { title: PlainTextElement; text: PlainTextElement };
+  /** Inside a form: submitting sends the form's inputs as the callback's `form_value`. */
+  form_action_type?: 'submit';
+  /** Inside a form every button needs a name (unique in the card). */
+  name?: string;
+};
+
+/** A one-line text input (inside a form); its value arrives under `name` in the callback's `form_value`. */
+export type InputElement = {
+  tag: 'input';
+  element_id: string;
+  name: string;
+  required: boolean;
+  max_length: number;
+  width: 'fill';
+  placeholder: PlainTextElement;
+};
+
+/** A form container: inputs plus the button that submits them (Card JSON 2.0 `form`). */
+export type FormElement = {
+  tag: 'form';
+  element_id: string;
+  name: string;
+  elements: (InputElement | ButtonElement | ColumnSetElement)[];
 };
 
 export type ColumnElement = { tag: 'column'; width: 'auto'; elements: ButtonElement[] };
@@ -63,7 +86,7 @@ export type ColumnSetElement = {
 
 export type HrElement = { tag: 'hr' };
 
-export type CardElement = MarkdownElement | HrElement | ColumnSetElement;
+export type CardElement = MarkdownElement | HrElement | ColumnSetElement | FormElement;
 
 export type LarkCard = {
   schema: '2.0';
@@ -136,5 +159,37 @@ export function buttonRow(specs: ButtonSpec[], locale: Locale): ColumnSetElement
     flex_mode: 'flow',
     horizontal_spacing: 'small',
     columns: specs.map((s) => ({ tag: 'column', width: 'auto', elements: [button(s, locale)] })),
+  };
+}
+
+/**
+ * An optional free-text input and the button that submits it, as one form: the button's callback carries its
+ * value as usual plus `form_value: { [input.name]: text }`.
+ */
+export function formWithInput(
+  spec: { id: string; input: { name: string; placeholder: I18nText; maxLength: number }; button: ButtonSpec },
+  locale: Locale,
+): FormElement {
+  const submit = {
+    ...button(spec.button, locale),
+    form_action_type: 'submit' as const,
+    name: spec.button.id,
+  };
+  return {
+    tag: 'form',
+    element_id: spec.id,
+    name: spec.id,
+    elements: [
+      {
+        tag: 'input',
+        element_id: spec.input.name,
+        name: spec.input.name,
+        required: false,
+        max_length: spec.input.maxLength,
+        width: 'fill',
+        placeholder: plainText(clip(spec.input.placeholder, LIMITS.buttonTextChars), locale),
+      },
+      submit,
+    ],
   };
 }

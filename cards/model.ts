@@ -99,6 +99,8 @@ export interface RunView {
   planChanges?: PlanChange[];
   /** The read-only preflight failed, so the request ended (`failed`) and the target is free. */
   preflightFailed?: boolean;
+  /** A running run someone asked to stop (after the current step, or now); the actor is `actorOpenId`. */
+  cancelRequested?: 'after_step' | 'now';
 }
 
 /** Display settings shared by every builder. */
@@ -116,3 +118,8 @@ export interface CardActionValue {
   /** planHash for approve; step idx for retry/skip. */
   plan?: string;
 }
+
+/** The reject form's input: a Tech Lead's optional reason, sent as `form_value[REJECT_REASON_FIELD]`. */
+export const REJECT_REASON_FIELD = 'reject_reason';
+/** At most this many characters of a reject reason are kept. */
+export const REJECT_REASON_MAX = 300;

@@ -1,4 +1,5 @@
 import { buttonRow, type CardElement, card, HR, type LarkCard } from './elements.js';
+import { mention } from './escape.js';
 import { fitCard } from './fit-card.js';
 import { elapsedBetween, formatClock, formatElapsed } from './format.js';
 import { fill, localize, markdown, pick, RUN_STATE, UI } from './i18n.js';
@@ -34,6 +35,32 @@ export function statusText(view: RunView, opts: RenderOptions, l: Locale): strin
   return `${state} · ${pick(fill(UI.elapsedAsOf, { elapsed: formatElapsed(elapsed), clock }), l)}`;
 }
 
+/**
+ * The two stop buttons; once a stop is asked for, the card says so instead: after the current step it keeps only
+ * Stop now, and a stop now leaves nothing to press.
+ */
+function stopControls(view: RunView, locale: Locale): CardElement[] {
+  const who = view.actorOpenId ? mention(view.actorOpenId) : '—';
+  const stopNow = {
+    id: 'cancel_now_btn',
+    text: UI.cancelNow,
+    type: 'danger' as const,
+    value: { action: 'cancel_now' as const, run: view.runId },
+    confirm: { title: UI.cancelNowConfirmTitle, text: UI.cancelNowConfirmText },
+  };
+  if (view.cancelRequested === 'now') return [markdown(fill(UI.stoppingNow, { who }), locale)];
+  if (view.cancelRequested === 'after_step') {
+    return [markdown(fill(UI.stoppingAfterStep, { who }), locale), buttonRow([stopNow], locale)];
+  }
+  const afterStep = {
+    id: 'cancel_step_btn',
+    text: UI.cancelAfterStep,
+    type: 'default' as const,
+    value: { action: 'cancel_after_step' as const, run: view.runId },
+  };
+  return [buttonRow([afterStep, stopNow], locale)];
+}
+
 function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
   const locale = opts.locale;
   const facts = localize((l) =>
@@ -52,24 +79,7 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
       localize((l) => [pick(UI.steps, l), ...stepLines(view, opts, d, l, 'status')].join('\n')),
       locale,
     ),
-    buttonRow(
-      [
-        {
-          id: 'cancel_step_btn',
-          text: UI.cancelAfterStep,
-          type: 'default',
-          value: { action: 'cancel_after_step', run: view.runId },
-        },
-        {
-          id: 'cancel_now_btn',
-          text: UI.cancelNow,
-          type: 'danger',
-          value: { action: 'cancel_now', run: view.runId },
-          confirm: { title: UI.cancelNowConfirmTitle, text: UI.cancelNowConfirmText },
-        },
-      ],
-      locale,
-    ),
+    ...stopControls(view, locale),
   ];
   return card(
     {

@@ -37,20 +37,34 @@ export const UI = {
   // Buttons and their confirmation dialogs.
   approve: { 'zh-CN': '批准', 'en-US': 'Approve' },
   reject: { 'zh-CN': '拒绝', 'en-US': 'Reject' },
-  cancelAfterStep: { 'zh-CN': '当前步骤完成后取消', 'en-US': 'Cancel after this step' },
-  cancelNow: { 'zh-CN': '立即取消', 'en-US': 'Cancel now' },
-  cancelNowConfirmTitle: { 'zh-CN': '立即取消回滚？', 'en-US': 'Cancel the rollback now?' },
+  rejectReasonPlaceholder: { 'zh-CN': '拒绝原因（可选）', 'en-US': 'Reason for rejecting (optional)' },
+  // Named for what they do: Lark's confirm dialog has fixed 取消 / 确定 (Cancel / Confirm) buttons, so the text says
+  // what each of them means, and no button of ours is called "Cancel".
+  cancelAfterStep: { 'zh-CN': '当前步骤完成后停止', 'en-US': 'Stop after this step' },
+  cancelNow: { 'zh-CN': '立即停止', 'en-US': 'Stop now' },
+  cancelNowConfirmTitle: { 'zh-CN': '立即停止回滚？', 'en-US': 'Stop the rollback now?' },
   cancelNowConfirmText: {
-    'zh-CN': '正在执行的步骤会被立即终止，已完成的步骤不会被撤销。',
-    'en-US': 'The running step is killed at once. Steps already done are not undone.',
+    'zh-CN':
+      '确定：立即终止正在执行的步骤，之后的步骤不再执行，已完成的步骤不会撤销。取消：关闭此提示，回滚继续执行。',
+    'en-US':
+      'Confirm kills the running step at once; no further step runs, and steps already done are not undone. Cancel closes this and the rollback keeps running.',
+  },
+  stoppingAfterStep: {
+    'zh-CN': '**将在当前步骤完成后停止**（{who} 要求），剩余步骤不再执行。',
+    'en-US': '**Stopping after the current step** (asked by {who}): the remaining steps will not run.',
+  },
+  stoppingNow: {
+    'zh-CN': '**正在立即停止**（{who} 要求），剩余步骤不再执行。',
+    'en-US': '**Stopping now** (asked by {who}): the remaining steps will not run.',
   },
   retry: { 'zh-CN': '重试', 'en-US': 'Retry' },
   skip: { 'zh-CN': '跳过', 'en-US': 'Skip' },
   abort: { 'zh-CN': '中止', 'en-US': 'Abort' },
   abortConfirmTitle: { 'zh-CN': '中止本次回滚？', 'en-US': 'Abort this rollback?' },
   abortConfirmText: {
-    'zh-CN': '剩余步骤都不会执行，运行将标记为已取消。',
-    'en-US': 'No further step runs; the run is marked cancelled.',
+    'zh-CN': '确定：剩余步骤都不会执行，运行将标记为已取消。取消：关闭此提示，运行保持暂停。',
+    'en-US':
+      'Confirm: no further step runs and the run is marked cancelled. Cancel closes this; the run stays paused.',
   },
 
   // Field labels (markdown).

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/env.js';
+import { loadConfigOf } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { checkRunbooksDir } from '../runbooks/check.js';
@@ -7,6 +7,7 @@ import { SERVER_SHUTDOWN_BOUND_MS, startServer } from '../server/server.js';
 import { withinMs } from '../util/within.js';
 import { shutdownBoundMs, startWorker } from '../worker/runtime.js';
 import { buildContext } from './context.js';
+import { EXPORT_USAGE, parseExportArgs } from './export-args.js';
 import { onShutdown } from './signals.js';
 
 export const USAGE = `usage: rollback-bot <command>
@@ -23,7 +24,7 @@ export async function runCommand(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'migrate': {
-      const config = loadConfig();
+      const config = loadConfigOf(['DATABASE_URL']);
       const pool = createPool(config.DATABASE_URL, 1);
       const applied = await migrate(pool);
       await pool.end();
@@ -67,11 +68,13 @@ export async function runCommand(argv: string[]): Promise<number | undefined> {
       return result.ok ? 0 : 1;
     }
     case 'export': {
-      const runId = rest[0];
-      const flag = rest.indexOf('--format');
-      const format = flag >= 0 ? rest[flag + 1] : 'md';
-      if (!runId || (format !== 'md' && format !== 'json' && format !== 'csv')) break;
-      const config = loadConfig();
+      const parsed = parseExportArgs(rest);
+      if ('error' in parsed) {
+        process.stderr.write(`rollback-bot export: ${parsed.error}\n${EXPORT_USAGE}\n`);
+        return 2;
+      }
+      const { runId, format } = parsed;
+      const config = loadConfigOf(['DATABASE_URL']);
       const pool = createPool(config.DATABASE_URL, 1);
       try {
         const text = await exportRun(pool, runId, format);

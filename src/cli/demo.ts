@@ -1,6 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
@@ -15,38 +15,13 @@ import { DEMO_PERSONAS, demoEnv } from './demo-env.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-async function reachable(adminUrl: string, redisUrl: string): Promise<string[]> {
-  const problems: string[] = [];
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-  } catch (error) {
-    problems.push(
-      `PostgreSQL is not reachable at ${adminUrl.replace(/:[^:@/]*@/, ':***@')} (${(error as Error).message}).\n` +
-        '  Start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n' +
-        '  or: docker compose up -d postgres redis   (then set DEMO_PG_URL if it is elsewhere)',
-    );
-  }
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 3000,
-    retryStrategy: () => null,
+/** scripts/prereqs.sh: every tool and service the demo needs, installed where it can be; false if one is missing. */
+function prerequisitesMet(root: string, adminUrl: string, redisUrl: string): boolean {
+  const result = spawnSync('bash', [join(root, 'scripts', 'prereqs.sh'), 'demo'], {
+    stdio: 'inherit',
+    env: { ...process.env, PREREQS_PG_URL: adminUrl, PREREQS_REDIS_URL: redisUrl },
   });
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    problems.push(
-      `Redis is not reachable at ${redisUrl} (${(error as Error).message}).\n` +
-        '  Start it: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""\n' +
-        '  or: docker compose up -d redis   (then set DEMO_REDIS_URL if it is elsewhere)',
-    );
-  } finally {
-    redis.disconnect();
-  }
-  return problems;
+  return result.status === 0;
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
@@ -60,19 +35,10 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   return url.toString();
 }
 
-/**
- * `npm run demo`: the whole product on this machine: a demo database, the Lark sandbox with its web chat,
- * the bot's server and worker, and the example lark-service. Ctrl-C stops everything.
- */
-export async function runDemo(_args: string[]): Promise<number | undefined> {
-  const root = packageRoot();
-  const adminUrl = process.env.DEMO_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const redisUrl = process.env.DEMO_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const problems = await reachable(adminUrl, redisUrl);
-  if (problems.length > 0) {
-    process.stderr.write(`The demo needs PostgreSQL and Redis.\n${problems.join('\n')}\n`);
-    return 1;
-  }
+type Started = { what: string; stop: () => Promise<unknown> }[];
+
+/** Start the demo's parts in order, recording each one's stop in `started` as soon as it exists. */
+async function startAll(root: string, adminUrl: string, redisUrl: string, started: Started) {
   const botDb = await ensureDatabase(adminUrl, 'rollback_bot_demo');
   const serviceDb = await ensureDatabase(adminUrl, 'lark_service_demo');
   const stateDir = join(root, '.demo');
@@ -97,23 +63,78 @@ export async function runDemo(_args: string[]): Promise<number | undefined> {
   });
   sandbox.addChat({ chatId: env.INCIDENT_CHAT_IDS, name: 'DB incident (demo)', members: DEMO_PERSONAS });
   mountWebChat(sandbox, { personas: DEMO_PERSONAS, defaultChatId: env.INCIDENT_CHAT_IDS });
+  started.push({ what: 'the sandbox', stop: () => sandbox.close() });
   const { url: sandboxUrl } = await sandbox.listen(sandboxPort, '127.0.0.1');
 
   const ctx = buildContext({ env, baseDir: root });
+  started.push({ what: 'the database pool', stop: () => ctx.pool.end() });
   const pool = createPool(botDb, 1);
-  await migrate(pool);
-  await pool.end();
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
   const target = ctx.catalog.targets.get('lark-service');
   const service = { root, env: { ...target?.publicEnv, ...target?.env } };
   const serviceEnv = { ...service, env: { PATH: env.PATH, HOME: env.HOME, ...service.env } };
   await migrateExample(serviceEnv);
+  started.push({ what: 'the example app', stop: () => stopExampleApp(serviceEnv) });
   await startExampleApp(serviceEnv);
   await backupExample(serviceEnv, env.LARK_SERVICE_BACKUP_DIR);
 
   const server = await startServer(ctx, { port: botPort, host: '127.0.0.1' });
+  started.push({ what: 'the bot server', stop: () => server.close() });
   sandbox.setBotUrls({ eventUrl: `${server.url}/lark/events`, cardUrl: `${server.url}/lark/card` });
   const worker = await startWorker(ctx);
+  started.push({ what: 'the worker', stop: () => worker.close(5000) });
+  return { env, server, sandboxUrl };
+}
 
+/**
+ * `npm run demo`: the whole product on this machine: a demo database, the Lark sandbox with its web chat,
+ * the bot's server and worker, and the example lark-service. Ctrl-C stops everything.
+ */
+export async function runDemo(args: string[]): Promise<number | undefined> {
+  const root = packageRoot();
+  const adminUrl = process.env.DEMO_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.DEMO_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  // `npm run demo` checks first (so a too-old Node is named before Node runs this); `rollback-bot demo` here.
+  if (!args.includes('--prereqs-checked') && !prerequisitesMet(root, adminUrl, redisUrl)) {
+    process.stderr.write('rollback-bot demo: not started (see above).\n');
+    return 1;
+  }
+  // Whatever has started, newest first: a failure part-way stops all of it, so nothing is left listening.
+  const started: Started = [];
+  const stopAll = async () => {
+    for (const { stop } of started.splice(0).reverse()) await stop().catch(() => {});
+  };
+  let stoppingSince = 0;
+  const stop = async () => {
+    // A terminal's Ctrl-C reaches both npm and us, and npm forwards it too: only a later, separate one forces exit.
+    if (stoppingSince) {
+      if (Date.now() - stoppingSince > 1500) process.exit(1);
+      return;
+    }
+    stoppingSince = Date.now();
+    say('\nStopping the demo…');
+    await stopAll();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  let up: Awaited<ReturnType<typeof startAll>>;
+  try {
+    up = await startAll(root, adminUrl, redisUrl, started);
+  } catch (error) {
+    const what = started.length ? ` (after: ${started.map((s) => s.what).join(', ')})` : '';
+    process.stderr.write(`rollback-bot demo: start-up failed${what}: ${(error as Error).message}\n`);
+    await stopAll();
+    process.stderr.write('rollback-bot demo: stopped everything it had started.\n');
+    // Nothing should be left holding the event loop; if a library still is, do not hang.
+    setTimeout(() => process.exit(1), 3000).unref();
+    return 1;
+  }
+  const { env, server, sandboxUrl } = up;
   say('');
   say(`  Rollback bot demo is up. Open the web chat:  ${sandboxUrl}/`);
   say('');
@@ -126,24 +147,5 @@ export async function runDemo(_args: string[]): Promise<number | undefined> {
   say("  3. Open the card's thread to watch each step start and end.");
   say(`  Bot: ${server.url}  ·  example app: ${env.LARK_SERVICE_URL}  ·  Ctrl-C stops everything.`);
   say('');
-
-  let stoppingSince = 0;
-  const stop = async () => {
-    // A terminal's Ctrl-C reaches both npm and us, and npm forwards it too: only a later, separate one forces exit.
-    if (stoppingSince) {
-      if (Date.now() - stoppingSince > 1500) process.exit(1);
-      return;
-    }
-    stoppingSince = Date.now();
-    say('\nStopping the demo…');
-    await server.close().catch(() => {});
-    await worker.close(5000).catch(() => {});
-    await ctx.pool.end().catch(() => {});
-    await stopExampleApp(serviceEnv).catch(() => {});
-    await sandbox.close().catch(() => {});
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
   return undefined;
 }

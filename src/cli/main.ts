@@ -2,9 +2,19 @@
 import { ConfigError } from '../config/env.js';
 import { RunbookError } from '../runbooks/errors.js';
 import { runCommand } from './commands.js';
+import { loadDotEnv } from './dotenv.js';
 
-/** `rollback-bot <command>`: see usage in commands.ts. Errors a person can fix are one clear line, exit 2. */
-runCommand(process.argv.slice(2)).then(
+/**
+ * `rollback-bot <command>`: see usage in commands.ts. Errors a person can fix are one clear line, exit 2.
+ * `.env` fills in what the environment lacks, except for the demo (its own settings) and runbook checks
+ * (they see only what their step passes them).
+ */
+const argv = process.argv.slice(2);
+const start = async () => {
+  if (argv[0] !== 'demo' && argv[0] !== 'check') loadDotEnv();
+  return runCommand(argv);
+};
+start().then(
   (code) => {
     if (typeof code === 'number') process.exitCode = code;
   },

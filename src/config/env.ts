@@ -101,6 +101,13 @@ export class ConfigError extends Error {
   }
 }
 
+function problemsOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string[] {
+  return issues.map((issue) => {
+    const name = String(issue.path[0] ?? '?');
+    return issue.message.startsWith(name) ? issue.message : `${name} ${issue.message}`;
+  });
+}
+
 /** Parse the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Env {
   const result = envSchema.safeParse(env);
@@ -109,10 +116,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!config.TARGETS_FILE) config.TARGETS_FILE = `${config.RUNBOOKS_DIR.replace(/\/$/, '')}/targets.yaml`;
     return config;
   }
-  const problems = result.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? '?');
-    const message = issue.message.startsWith(name) ? issue.message : `${name} ${issue.message}`;
-    return message;
-  });
-  throw new ConfigError(problems);
+  throw new ConfigError(problemsOf(result.error.issues));
+}
+
+/**
+ * Only the variables one command uses (e.g. `export` and `migrate` need DATABASE_URL and nothing of Lark):
+ * the same rules and defaults as loadConfig, over a subset of names.
+ */
+export function loadConfigOf<K extends keyof Env>(
+  keys: readonly K[],
+  env: Record<string, string | undefined> = process.env,
+): Pick<Env, K> {
+  const shape = Object.fromEntries(keys.map((k) => [k, envSchema.shape[k]]));
+  const result = z.object(shape).safeParse(env);
+  if (result.success) return result.data as unknown as Pick<Env, K>;
+  throw new ConfigError(problemsOf(result.error.issues));
 }

@@ -22,6 +22,8 @@ export type InboundEvent =
       messageId: string;
       chatId: string;
       value: Record<string, unknown>;
+      /** A form's inputs, when the button submitted one (`action.form_value`). */
+      formValue?: Record<string, unknown>;
     }
   | { kind: 'ignored'; eventId?: string; eventType: string };
 
@@ -79,6 +81,7 @@ export function parseEnvelope(body: Obj): InboundEvent {
       messageId: str(context.open_message_id),
       chatId: str(context.open_chat_id),
       value,
+      ...(action.form_value !== undefined ? { formValue: obj(action.form_value) } : {}),
     };
   }
   return { kind: 'ignored', eventId, eventType };

@@ -13,7 +13,7 @@ import {
   transition,
 } from './run-repo.js';
 import { isFinal } from './states.js';
-import { toRunView } from './view.js';
+import { loadRunView, toRunView } from './view.js';
 
 export interface CancelRequest {
   chatId: string;
@@ -45,6 +45,9 @@ export async function cancelRun(
   if (run.state === 'running') {
     await requestCancel(tx, run.id, req.mode, req.senderOpenId);
     if (req.mode === 'now') await deps.jobs.cancelNow?.(run.id).catch(() => {});
+    // The card says it is stopping and drops what can no longer be pressed.
+    const stopping = await loadRunView(tx, run.id);
+    if (stopping) await owed.runCard(stopping, run.chat_id, 'patch', patchUuid(run.id));
     return say(req.mode === 'now' ? replies.cancelNow(run.id) : replies.cancelAfterStep(run.id));
   }
   const moved = await transition(

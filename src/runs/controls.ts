@@ -46,8 +46,8 @@ export async function control(
         await requestCancel(tx, run.id, mode, who);
         const text =
           mode === 'now'
-            ? t(`${who} 要求立即终止当前步骤。`, `Cancel now requested by ${who}.`)
-            : t(`${who} 要求在当前步骤结束后停止。`, `Cancel after this step requested by ${who}.`);
+            ? t(`${who} 要求立即终止当前步骤。`, `Stop now requested by ${who}.`)
+            : t(`${who} 要求在当前步骤结束后停止。`, `Stop after this step requested by ${who}.`);
         return {
           toast: {
             type: 'success',

@@ -1,5 +1,6 @@
 import type { CardActionValue, I18nText, PlanChange, RunView } from '../../cards/model.js';
 import { inTransaction } from '../db/pool.js';
+import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
 import { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
 import {
@@ -40,10 +41,11 @@ const STATE_TEXT: Record<string, I18nText> = {
  */
 export async function decide(
   deps: RunsDeps,
-  click: { operatorOpenId: string; value: CardActionValue },
+  click: { operatorOpenId: string; value: CardActionValue; reason?: string },
 ): Promise<ClickOutcome> {
   const { value, operatorOpenId } = click;
   let queued = false;
+  let owed: Owed | undefined;
   const outcome = await inTransaction(deps.pool, async (tx): Promise<ClickOutcome> => {
     const run = await getRun(tx, value.run, true);
     if (!run) return { toast: { type: 'error', text: t('找不到该回滚记录。', 'This run does not exist.') } };
@@ -86,12 +88,21 @@ export async function decide(
       };
     }
     if (value.action === 'reject') {
+      const reason = click.reason ? redactReason(deps, run.target_id, click.reason) : undefined;
       await insertApproval(tx, run.id, operatorOpenId, 'reject', run.plan_hash);
       await transition(tx, run.id, ['awaiting_approval'], 'rejected', {
         finished_at: new Date(deps.now()),
         actor_open_id: operatorOpenId,
+        ...(reason ? { reason } : {}),
       });
-      return { toast: { type: 'info', text: t('已拒绝该回滚。', 'Rollback rejected.') }, view: await view() };
+      const current = await view();
+      if (reason) {
+        // The reason in the card's thread too, where the people who asked for the rollback read on.
+        owed = new Owed(tx);
+        const text = t(`拒绝原因：${reason}`, `Rejected. Reason: ${reason}`);
+        await owed.thread(current, run.chat_id, { render: 'text', text }, `${run.id}-reject-reason`);
+      }
+      return { toast: { type: 'info', text: t('已拒绝该回滚。', 'Rollback rejected.') }, view: current };
     }
     if (run.four_eyes && operatorOpenId === run.requester_open_id) {
       return {
@@ -143,6 +154,7 @@ export async function decide(
       : t('已批准，开始回滚。', 'Approved – rollback started.');
     return { toast: { type: 'success', text }, view: await view() };
   });
+  if (owed) await owed.flush(deps.jobs, (error) => deps.log.warn({ err: error }, 'delivery trigger failed'));
   if (queued) {
     await deps.jobs
       .execute(value.run)
@@ -159,6 +171,12 @@ function changedToast(changes: readonly PlanChange[]): I18nText {
     `批准后状态已变化（${zh.join('；')}），之前的批准已作废。请查看刷新后的卡片并重新审批。`,
     `The state changed after approval (${en.join('; ')}), so earlier approvals are void. Review the refreshed card and approve again.`,
   );
+}
+
+/** A Tech Lead's typed reason, with the target's secrets masked (it is shown on the card and stored). */
+function redactReason(deps: RunsDeps, targetId: string, reason: string): string {
+  const target = deps.catalog().targets.get(targetId);
+  return target ? createRedactor(secretsOfTarget(target))(reason) : reason;
 }
 
 /** The delayed expiry job: expire a request still awaiting approval, and show it on the card. */

@@ -49,6 +49,9 @@ export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[
   if (run.view.approvers) view.approverOpenIds = run.view.approvers;
   if (run.view.planChanges?.length) view.planChanges = run.view.planChanges;
   if (run.state === 'failed' && preflightFailedBeforeAnyStep(run, steps)) view.preflightFailed = true;
+  if (run.cancel_requested && (run.state === 'running' || run.state === 'queued')) {
+    view.cancelRequested = run.cancel_requested;
+  }
   return view;
 }
 

@@ -1,5 +1,10 @@
 import { buildRunCard, cardResponse, toast } from '../../cards/index.js';
-import type { CardActionValue, RenderOptions } from '../../cards/model.js';
+import {
+  type CardActionValue,
+  REJECT_REASON_FIELD,
+  REJECT_REASON_MAX,
+  type RenderOptions,
+} from '../../cards/model.js';
 import { parseCommand, RUN_ID } from '../commands/parse.js';
 import { commandText, type InboundEvent } from '../lark/events.js';
 import { control } from '../runs/controls.js';
@@ -37,6 +42,17 @@ async function recordedCardOf(pool: RunsDeps['pool'], runId: string): Promise<st
     if (id || Date.now() >= until) return id;
     await new Promise((done) => setTimeout(done, 50));
   }
+}
+
+/** The reject form's optional reason: trimmed, one line, clipped; nothing when empty. */
+function rejectReason(
+  value: CardActionValue,
+  form: Record<string, unknown> | undefined,
+): { reason?: string } {
+  const raw = form?.[REJECT_REASON_FIELD];
+  if (value.action !== 'reject' || typeof raw !== 'string') return {};
+  const reason = raw.replace(/\s+/g, ' ').trim().slice(0, REJECT_REASON_MAX);
+  return reason ? { reason } : {};
 }
 
 export interface InboundDeps {
@@ -92,7 +108,7 @@ export async function dispatchEvent(deps: InboundDeps, event: InboundEvent): Pro
       ),
     );
   }
-  const click = { operatorOpenId: event.operatorOpenId, value };
+  const click = { operatorOpenId: event.operatorOpenId, value, ...rejectReason(value, event.formValue) };
   // Approve / Reject decide a request; Cancel (after step, now) and a paused run's Retry / Skip / Abort are controls.
   const outcome =
     value.action === 'approve' || value.action === 'reject'

@@ -20,6 +20,12 @@ async function run(service: ExampleService, file: string, args: string[], cwd: s
     all: true,
     timeout: 60_000,
   });
+  if (result.exitCode === undefined) {
+    // It never ran (e.g. not on PATH): say so instead of "exited undefined".
+    throw new Error(
+      `${[file, ...args].join(' ')} could not start: ${result.originalMessage || result.shortMessage}`,
+    );
+  }
   if (result.exitCode !== 0) {
     throw new Error(
       `${[file, ...args].join(' ')} exited ${result.exitCode}: ${String(result.all ?? '').slice(-800)}`,

@@ -53,10 +53,20 @@ describe('approval card', () => {
     ]);
   });
 
-  it('lays the buttons out in a column_set with the documented types', () => {
+  it('lays the buttons out with the documented types: Approve in a column_set, Reject in a form with a reason', () => {
     const card = buildApprovalCard(awaitingApproval(), SHANGHAI_EN);
-    const row = card.body.elements.at(-1);
-    expect(row?.tag).toBe('column_set');
+    expect(card.body.elements.at(-2)?.tag).toBe('column_set');
+    const form = card.body.elements.at(-1);
+    expect(form?.tag).toBe('form');
+    const inForm = form?.tag === 'form' ? form.elements : [];
+    expect(inForm.map((e) => e.tag)).toEqual(['input', 'button']);
+    expect(inForm[0]).toMatchObject({
+      tag: 'input',
+      name: 'reject_reason',
+      required: false,
+      max_length: 300,
+    });
+    expect(inForm[1]).toMatchObject({ tag: 'button', name: 'reject_btn', form_action_type: 'submit' });
     expect(buttons(card).map((b) => b.type)).toEqual(['primary_filled', 'danger']);
     expect(buttons(card).map((b) => (b.text as { i18n_content: unknown }).i18n_content)).toEqual([
       { zh_cn: '批准', en_us: 'Approve' },
@@ -143,6 +153,42 @@ describe('progress card', () => {
     const [, now] = buttons(card);
     expect(now?.type).toBe('danger');
     expect(now?.confirm).toBeDefined();
+  });
+
+  it('names the buttons for what they do, and the confirmation says what Confirm and Cancel mean', () => {
+    const card = buildProgressCard(running(), SHANGHAI_EN);
+    const texts = buttons(card).map((b) => (b.text as { i18n_content: unknown }).i18n_content);
+    expect(texts).toEqual([
+      { zh_cn: '当前步骤完成后停止', en_us: 'Stop after this step' },
+      { zh_cn: '立即停止', en_us: 'Stop now' },
+    ]);
+    const confirm = JSON.stringify(buttons(card)[1]?.confirm);
+    expect(confirm).toContain('Cancel closes this and the rollback keeps running.');
+    expect(confirm).toContain('取消：关闭此提示，回滚继续执行。');
+  });
+
+  it('once stopping after the step: says so, who asked, and offers only Stop now', () => {
+    const card = buildProgressCard(
+      running({ cancelRequested: 'after_step', actorOpenId: 'ou_oncall' }),
+      SHANGHAI_EN,
+    );
+    expect(callbackValues(card)).toEqual([{ action: 'cancel_now', run: RUN_ID }]);
+    const text = allTexts(card);
+    expect(text).toContain(
+      '**Stopping after the current step** (asked by <at id=ou_oncall></at>): the remaining steps will not run.',
+    );
+    expect(text).toContain('**将在当前步骤完成后停止**（<at id=ou_oncall></at> 要求），剩余步骤不再执行。');
+  });
+
+  it('once stopping now: says so and offers nothing more', () => {
+    const card = buildProgressCard(
+      running({ cancelRequested: 'now', actorOpenId: 'ou_oncall' }),
+      SHANGHAI_EN,
+    );
+    expect(buttons(card)).toEqual([]);
+    expect(allTexts(card)).toContain(
+      '**Stopping now** (asked by <at id=ou_oncall></at>): the remaining steps will not run.',
+    );
   });
 });
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Bot, buttonValues, LEAD_A, startBot } from './helpers/bot.js';
+import { type Bot, buttonValues, LEAD_A, ONCALL, startBot } from './helpers/bot.js';
 import { eventually, liveInGroup, processGone } from './helpers/procs.js';
 import { checkThread, ended, started, succeeded, summary } from './helpers/thread.js';
 
 /**
  * Issue 5, scenario 6: cancel that knows steps. `/rollback cancel` lets the running step finish and stops
- * before the next; the card's "Cancel now" kills the running step's whole process group. Either way the record
+ * before the next; the card's "Stop now" kills the running step's whole process group. Either way the record
  * is consistent: the run `cancelled`, the running step `succeeded` (after step) or `cancelled` (now), the steps
  * that never ran `cancelled`.
  */
@@ -27,6 +27,12 @@ describe('cancel', () => {
     const pid = await bot.waitStepStart(req.run, 'long');
     const child = bot.childOf(req.run, 'long');
     expect(await bot.say('/rollback cancel')).toBe(`Run ${req.run} will stop after the current step.`);
+    // The card says so and drops "Stop after this step" while the step still runs.
+    await bot.sandbox.waitFor(
+      () => bot.cardJson(req.card).includes('Stopping after the current step') || undefined,
+      20_000,
+    );
+    expect(buttonValues(bot.cardJson(req.card)).cancel_after_step).toBeUndefined();
 
     const run = await bot.waitRun(req.run, 'cancelled', 30_000);
     expect(run.finished_at).not.toBeNull();
@@ -56,14 +62,44 @@ describe('cancel', () => {
     expect(checkThread(bot.thread(req.card), expected)).toEqual({ missing: [], duplicates: [] });
   }, 60_000);
 
-  it("the card's Cancel now kills the running step and its process group", async () => {
+  it("the card's Stop after this step changes the card at once and the run ends cancelled", async () => {
+    const req = await bot.request('/rollback long t4 ms=4000');
+    await bot.approve(req, LEAD_A);
+    await bot.waitStepStart(req.run, 'long');
+    const value = await bot.sandbox.waitFor(
+      () => buttonValues(bot.cardJson(req.card)).cancel_after_step,
+      20_000,
+    );
+    const clicked = await bot.sandbox.click({ operatorOpenId: ONCALL, messageId: req.card.messageId, value });
+    expect(clicked.toast?.type, JSON.stringify(clicked.toast)).toBe('success');
+    // The card that answers the click: it will stop, the after-step button is gone, Stop now stays.
+    const now = bot.cardJson(req.card);
+    expect(now).toContain('Stopping after the current step');
+    expect(now).toContain('将在当前步骤完成后停止');
+    expect(now).toContain('<at id=ou_oncall></at>');
+    expect(Object.keys(buttonValues(now)).sort()).toEqual(['cancel_now']);
+    expect(now).toContain('Stop now');
+    expect(now).not.toContain('Cancel now');
+
+    const run = await bot.waitRun(req.run, 'cancelled', 30_000);
+    expect(run.reason).toMatch(/cancelled before this step/);
+    const steps = await bot.steps(req.run);
+    expect(steps.map((s) => [s.step_id, s.state])).toEqual([
+      ['first', 'succeeded'],
+      ['long', 'succeeded'],
+      ['last', 'cancelled'],
+    ]);
+    await bot.waitCardOutcome(req.card, 'Cancelled');
+  }, 60_000);
+
+  it("the card's Stop now kills the running step and its process group", async () => {
     const req = await bot.request('/rollback long t2');
     await bot.approve(req, LEAD_A);
     const pid = await bot.waitStepStart(req.run, 'long');
     const child = bot.childOf(req.run, 'long');
     expect(child).toBeDefined();
     expect(liveInGroup(pid).length).toBeGreaterThanOrEqual(2);
-    // The progress card offers Cancel now while the step runs.
+    // The progress card offers Stop now while the step runs.
     const value = await bot.sandbox.waitFor(() => buttonValues(bot.cardJson(req.card)).cancel_now, 20_000);
     expect(value).toEqual({ action: 'cancel_now', run: req.run });
     const clicked = await bot.sandbox.click({ operatorOpenId: LEAD_A, messageId: req.card.messageId, value });
@@ -88,7 +124,7 @@ describe('cancel', () => {
       started('First'),
       succeeded('First'),
       started('Long'),
-      /^Cancel now requested by ou_lead_a\.$/,
+      /^Stop now requested by ou_lead_a\.$/,
       ended('Long', 'cancelled'),
       summary('Cancelled', 'Long step'),
     ];

@@ -80,6 +80,31 @@ const KITCHEN_SINK = {
           btn('default', 'Later'),
         ],
       },
+      {
+        tag: 'form',
+        element_id: 'reason_form',
+        name: 'reason_form',
+        elements: [
+          {
+            tag: 'input',
+            element_id: 'reason',
+            name: 'reason',
+            required: false,
+            max_length: 300,
+            width: 'fill',
+            placeholder: { tag: 'plain_text', content: 'Reason (optional)' },
+          },
+          {
+            tag: 'button',
+            element_id: 'reject_btn',
+            name: 'reject_btn',
+            form_action_type: 'submit',
+            type: 'danger',
+            text: { tag: 'plain_text', content: 'Reject' },
+            behaviors: [{ type: 'callback', value: { action: 'reject' } }],
+          },
+        ],
+      },
     ],
   },
 };
@@ -154,7 +179,12 @@ describe.skipIf(!hasChromium)('card rendering in Chromium', () => {
     expect(await c.locator('.note').textContent()).toBe('a note');
     expect(await c.locator('.unsupported').allTextContents()).toEqual(['[unsupported element: chart]']);
     const types = await c.locator('.card-btn').evaluateAll((els) => els.map((e) => e.className));
-    expect(types).toEqual(['card-btn btn-primary_filled', 'card-btn btn-danger', 'card-btn btn-default']);
+    expect(types).toEqual([
+      'card-btn btn-primary_filled',
+      'card-btn btn-danger',
+      'card-btn btn-default',
+      'card-btn btn-danger',
+    ]);
     // Nothing hostile became markup or ran.
     expect(await page.locator('#stream img, #stream script, #stream a, #stream b, #stream i').count()).toBe(
       0,
@@ -197,5 +227,22 @@ describe.skipIf(!hasChromium)('card rendering in Chromium', () => {
       timeout: 5000,
     });
     expect(errors).toEqual([]);
+  });
+
+  it('sends what was typed in a form with its submit button, as form_value', async () => {
+    const c = card();
+    const input = c.locator('form.card-form input.card-input');
+    expect(await input.getAttribute('placeholder')).toBe('Reason (optional)');
+    await input.fill('wrong target');
+    const before = bot.received.filter((r) => r.path === '/card').length;
+    await c.getByRole('button', { name: 'Reject' }).click();
+    const deadline = Date.now() + 5000;
+    while (bot.received.filter((r) => r.path === '/card').length === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const callback = JSON.parse(bot.received.filter((r) => r.path === '/card').at(-1)?.rawBody ?? '{}');
+    expect(callback.event.action.value).toEqual({ action: 'reject' });
+    expect(callback.event.action.form_value).toEqual({ reason: 'wrong target' });
+    expect(callback.event.action.name).toBe('reject_btn');
   });
 });

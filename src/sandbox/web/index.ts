@@ -10,7 +10,7 @@
  * Routes (all on `sandbox.server`, none logged as Open API requests):
  *   GET  /                 the page            GET  /web/<file>       its scripts and styles
  *   GET  /web/api/state    everything to draw  GET  /web/api/stream   SSE: message, update, toast, chats
- *   POST /web/api/say      {chatId, as, text}  POST /web/api/click    {messageId, as, value, name?}
+ *   POST /web/api/say      {chatId, as, text}  POST /web/api/click    {messageId, as, value, name?, formValue?}
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Sandbox } from '../index.js';
@@ -104,6 +104,7 @@ export function mountWebChat(sandbox: Sandbox, options: WebChatOptions): void {
         messageId: click.messageId,
         value: click.value,
         ...(click.name ? { name: click.name } : {}),
+        ...(click.formValue ? { formValue: click.formValue } : {}),
       });
       return { status: result.status, toast: result.toast ?? null, cardReplaced: result.card !== undefined };
     });

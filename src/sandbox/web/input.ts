@@ -60,9 +60,11 @@ export interface ClickInput {
   persona: Persona;
   value: unknown;
   name?: string;
+  /** A form's input values by name, sent by its submit button (delivered as `action.form_value`). */
+  formValue?: Record<string, unknown>;
 }
 
-/** `{messageId, as, value, name?}`: `value` is the button's `behaviors[].value`, passed through as is. */
+/** `{messageId, as, value, name?, formValue?}`: `value` is the button's `behaviors[].value`, passed through as is. */
 export function parseClick(raw: unknown, personas: readonly Persona[], store: ChatStore): ClickInput {
   const body = object(raw);
   const messageId = string(body, 'messageId');
@@ -72,5 +74,16 @@ export function parseClick(raw: unknown, personas: readonly Persona[], store: Ch
   const who = persona(body, personas);
   if (body.value === undefined) throw new BadInput('value is required (the button’s callback value)');
   const name = typeof body.name === 'string' && body.name !== '' ? body.name : undefined;
-  return { messageId, persona: who, value: body.value, ...(name ? { name } : {}) };
+  const form = body.formValue;
+  if (form !== undefined && (typeof form !== 'object' || form === null || Array.isArray(form))) {
+    throw new BadInput('formValue must be an object (a form’s input values by name)');
+  }
+  const formValue = form as Record<string, unknown> | undefined;
+  return {
+    messageId,
+    persona: who,
+    value: body.value,
+    ...(name ? { name } : {}),
+    ...(formValue ? { formValue } : {}),
+  };
 }

@@ -35,9 +35,16 @@ const views = createViews(S, {
     S.threadRoot = messageId;
     views.thread();
   },
-  async click(message, { value, name }) {
+  async click(message, { value, name, formValue }) {
     try {
-      const answer = await post('/web/api/click', { messageId: message.messageId, as: S.as, value, name });
+      const body = {
+        messageId: message.messageId,
+        as: S.as,
+        value,
+        name,
+        ...(formValue ? { formValue } : {}),
+      };
+      const answer = await post('/web/api/click', body);
       if (answer.toast) toastOnce(answer.toast);
     } catch (err) {
       showToast({ type: 'error', content: err.message }, S.locale);

@@ -1,7 +1,7 @@
 // Card JSON 2.0 (and the 1.0 shapes that are easy to read) → DOM, the way the Lark client lays it out:
 // a coloured header, then the body's elements top to bottom. Unknown tags show as a grey note.
 //
-// ctx: { locale: 'zh_cn' | 'en_us', userName(openId), onCallback({value, name}) → Promise,
+// ctx: { locale: 'zh_cn' | 'en_us', userName(openId), onCallback({value, name, formValue?}) → Promise,
 //        confirm(title, text) → Promise<boolean>, notice(text) }
 
 import { h, localized } from './dom.js';
@@ -92,6 +92,10 @@ export function element(e, ctx) {
       return column(e, ctx);
     case 'button':
       return button(e, ctx);
+    case 'form':
+      return form(e, ctx);
+    case 'input':
+      return input(e, ctx);
     case 'action': // Card JSON 1.0's button row
       return h(
         'div',
@@ -171,6 +175,32 @@ function column(c, ctx) {
   );
 }
 
+/** A form container: its inputs travel with the click of its submit button as `form_value`, as in Lark. */
+function form(e, ctx) {
+  const inputs = [];
+  const inner = { ...ctx, formInputs: inputs };
+  const el = h(
+    'form',
+    { class: 'card-form', 'data-name': e.name },
+    (e.elements ?? []).map((x) => element(x, inner)),
+  );
+  el.addEventListener('submit', (ev) => ev.preventDefault());
+  return el;
+}
+
+function input(e, ctx) {
+  const el = h('input', {
+    type: 'text',
+    class: `card-input${e.width === 'fill' ? ' input-fill' : ''}`,
+    name: e.name,
+    placeholder: e.placeholder ? localized(e.placeholder, ctx.locale) : undefined,
+    maxlength: Number.isInteger(e.max_length) ? e.max_length : undefined,
+    'data-name': e.name,
+  });
+  ctx.formInputs?.push(el);
+  return el;
+}
+
 function button(e, ctx) {
   const type = BUTTON_TYPES.includes(e.type) ? e.type : 'default';
   const callback = (e.behaviors ?? []).find((b) => b?.type === 'callback');
@@ -198,7 +228,9 @@ function button(e, ctx) {
     el.disabled = true;
     el.classList.add('loading');
     try {
-      await ctx.onCallback({ value, name });
+      const submit = e.form_action_type === 'submit' && ctx.formInputs;
+      const formValue = submit ? Object.fromEntries(ctx.formInputs.map((i) => [i.name, i.value])) : undefined;
+      await ctx.onCallback({ value, name, ...(formValue ? { formValue } : {}) });
     } finally {
       el.disabled = e.disabled === true;
       el.classList.remove('loading');
