@@ -74,10 +74,10 @@ export async function runCommand(argv: string[]): Promise<number | undefined> {
         return 2;
       }
       const { runId, format } = parsed;
-      const config = loadConfigOf(['DATABASE_URL']);
+      const config = loadConfigOf(['DATABASE_URL', 'TIMEZONE']);
       const pool = createPool(config.DATABASE_URL, 1);
       try {
-        const text = await exportRun(pool, runId, format);
+        const text = await exportRun(pool, runId, format, undefined, config.TIMEZONE);
         if (typeof text !== 'string') {
           process.stderr.write(`${text['en-US']}\n`);
           return 1;

@@ -84,6 +84,7 @@ export function runsDeps(ctx: Context, jobs: JobPort): RunsDeps {
       techLeadOpenIds: ctx.config.TECH_LEAD_OPEN_IDS,
       requesterOpenIds: ctx.config.REQUESTER_OPEN_IDS,
       window: { text: ctx.config.RECOMMENDED_WINDOW, timezone: ctx.config.TIMEZONE },
+      timezone: ctx.config.TIMEZONE,
     },
     jobs,
     now: Date.now,
