@@ -1,7 +1,14 @@
-import type { StepState } from '../../cards/model.js';
+import type { I18nText, StepState } from '../../cards/model.js';
 import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
 import type { ResolvedStep, Runbook, Target } from '../runbooks/types.js';
-import { closePendingSteps, finishRun, finishStep, startStep } from '../runs/exec-repo.js';
+import {
+  closePendingSteps,
+  finishRun,
+  finishStep,
+  type StepFinish,
+  skipStep,
+  startStep,
+} from '../runs/exec-repo.js';
 import { planHashOf } from '../runs/ids.js';
 import { Owed, patchUuid } from '../runs/outbox-writer.js';
 import { rebindPlan } from '../runs/plan-repo.js';
@@ -52,9 +59,17 @@ export class RunRecorder {
     });
   }
 
-  async stepStarted(idx: number, from: readonly StepState[]): Promise<StepRow | undefined> {
+  /**
+   * `interruptedAt`: this starts a re-run of a step whose worker was lost at that time; the started reply then
+   * says so first (the step's `interruptedAt`), and the export's timeline records it.
+   */
+  async stepStarted(
+    idx: number,
+    from: readonly StepState[],
+    interruptedAt?: Date,
+  ): Promise<StepRow | undefined> {
     return this.write(async (tx, owed) => {
-      const step = await startStep(tx, this.runId, idx, this.lease, from);
+      const step = await startStep(tx, this.runId, idx, this.lease, from, interruptedAt);
       if (!step) return undefined;
       const { row, view } = await this.view(tx);
       await owed.thread(
@@ -68,23 +83,32 @@ export class RunRecorder {
     });
   }
 
-  async stepFinished(
-    idx: number,
-    outcome: { state: StepState; exitCode: number | null; outputTail: string | null },
-  ): Promise<StepRow | undefined> {
+  async stepFinished(idx: number, outcome: StepFinish): Promise<StepRow | undefined> {
     return this.write(async (tx, owed) => {
       const step = await finishStep(tx, this.runId, idx, this.lease, outcome);
-      if (!step) return undefined;
-      const { row, view } = await this.view(tx);
-      await owed.thread(
-        view,
-        row.chat_id,
-        { render: 'step_finished', stepIdx: idx },
-        `${this.runId}-${idx}-e${step.attempt}`,
-      );
-      await owed.runCard(view, row.chat_id, 'patch', patchUuid(this.runId));
-      return step;
+      return step ? this.stepEnded(tx, owed, idx, step) : undefined;
     });
+  }
+
+  /** A step whose runbook condition does not hold: `skipped` with its reason, nothing spawned. */
+  async stepSkipped(idx: number, reason: I18nText): Promise<StepRow | undefined> {
+    return this.write(async (tx, owed) => {
+      const step = await skipStep(tx, this.runId, idx, this.lease, reason);
+      return step ? this.stepEnded(tx, owed, idx, step) : undefined;
+    });
+  }
+
+  /** The end reply of a step (its state, result or reason) and the card, owed with the step's change. */
+  private async stepEnded(tx: PoolClient, owed: Owed, idx: number, step: StepRow): Promise<StepRow> {
+    const { row, view } = await this.view(tx);
+    await owed.thread(
+      view,
+      row.chat_id,
+      { render: 'step_finished', stepIdx: idx },
+      `${this.runId}-${idx}-e${step.attempt}`,
+    );
+    await owed.runCard(view, row.chat_id, 'patch', patchUuid(this.runId));
+    return step;
   }
 
   /**
