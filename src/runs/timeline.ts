@@ -19,6 +19,14 @@ export function timelineRows(view: RunView): TimelineRow[] {
   for (const a of view.approvals)
     rows.push({ at: a.at, event: a.decision === 'approve' ? 'approved' : 'rejected', detail: a.openId });
   for (const step of view.steps) {
+    // A re-run after a lost worker: the first attempt's end is when that worker was declared lost.
+    if (step.interruptedAt)
+      rows.push({
+        at: step.interruptedAt,
+        event: 'step_interrupted',
+        step: step.id,
+        detail: 'worker lost; re-run (idempotent)',
+      });
     if (step.startedAt) rows.push({ at: step.startedAt, event: 'step_started', step: step.id });
     if (step.finishedAt) {
       const row: TimelineRow = { at: step.finishedAt, event: `step_${step.state}`, step: step.id };
