@@ -128,9 +128,21 @@ export async function skipStep(
   return result.rows[0];
 }
 
-/** Mark steps that never ran (after a failure or cancel) as skipped/cancelled, for an honest record. */
-export async function closePendingSteps(q: Queryable, runId: string, state: StepState): Promise<void> {
-  await q.query(`UPDATE steps SET state = $2 WHERE run_id = $1 AND state = 'pending'`, [runId, state]);
+/**
+ * Mark steps that never ran (after a failure or cancel) as skipped/cancelled, for an honest record; `why` is
+ * stored as their result (shown next to ⏭ on the summary).
+ */
+export async function closePendingSteps(
+  q: Queryable,
+  runId: string,
+  state: StepState,
+  why?: I18nText,
+): Promise<void> {
+  await q.query(`UPDATE steps SET state = $2, result = $3 WHERE run_id = $1 AND state = 'pending'`, [
+    runId,
+    state,
+    why ? JSON.stringify(why) : null,
+  ]);
 }
 
 export async function finishRun(

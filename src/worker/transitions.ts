@@ -17,6 +17,12 @@ import { getApprovals, getRun, getSteps, type RunRow, type StepRow } from '../ru
 import { toRunView } from '../runs/view.js';
 import type { PreflightResult } from './preflight.js';
 
+/** Why the steps after a failed one are `skipped`. */
+const NOT_RUN_AFTER_FAILURE: I18nText = {
+  'zh-CN': '未执行：前面的步骤失败，运行已停止',
+  'en-US': 'not run: an earlier step failed and the run stopped',
+};
+
 /**
  * The executor's writes: each is one transaction that changes state under the lease and owes the matching
  * thread reply and card update to Lark. Returns undefined when the lease was lost (someone else runs it).
@@ -158,7 +164,12 @@ export class RunRecorder {
   ): Promise<boolean> {
     const done = await this.write(async (tx, owed) => {
       if (state !== 'paused')
-        await closePendingSteps(tx, this.runId, state === 'cancelled' ? 'cancelled' : 'skipped');
+        await closePendingSteps(
+          tx,
+          this.runId,
+          state === 'cancelled' ? 'cancelled' : 'skipped',
+          state === 'failed' ? NOT_RUN_AFTER_FAILURE : undefined,
+        );
       const run = await finishRun(tx, this.runId, this.lease, state, reason);
       if (!run) return undefined;
       const { view } = await this.view(tx, run);

@@ -90,7 +90,7 @@ describe('the whole flow through the sandbox', () => {
     expect(textOf(failedLine)).toContain('***');
     await runState(h, value.run, 'failed');
     const steps = await h.ctx.pool.query(
-      'SELECT step_id, state, exit_code, output_tail FROM steps WHERE run_id = $1 ORDER BY idx',
+      'SELECT step_id, state, exit_code, output_tail, result FROM steps WHERE run_id = $1 ORDER BY idx',
       [value.run],
     );
     expect(steps.rows.map((s) => [s.step_id, s.state, s.exit_code])).toEqual([
@@ -99,6 +99,21 @@ describe('the whole flow through the sandbox', () => {
       ['never', 'skipped', null],
     ]);
     expect(steps.rows[1].output_tail).toContain('token is ***');
+    // What the succeeded step said follows its end reply; the step never run says why it is skipped.
+    expect(steps.rows[0].result).toEqual({ 'zh-CN': 'ok', 'en-US': 'ok' });
+    const thread = () => repliesTo(card.messageId).map(textOf);
+    expect(thread().find((t) => / · Check — succeeded in /.test(t))).toMatch(/ — succeeded in [^\n]+\nok$/);
+    expect(steps.rows[2].result['en-US']).toBe('not run: an earlier step failed and the run stopped');
+    // A failed run is never "within budget": the summary says the time and the RTO only.
+    const summary = await h.sandbox.waitFor(() => thread().find((t) => /^❌ Failed: /.test(t)), 20_000);
+    expect(summary).toMatch(/\nTotal time [\d.]+m?s \(RTO 1m 00s\)\n/);
+    const finalCard = await h.sandbox.waitFor(() => {
+      const json = JSON.stringify(h.sandbox.message(card.messageId)?.content);
+      return json.includes('**Outcome:** ❌') ? json : undefined;
+    }, 20_000);
+    expect(finalCard).not.toMatch(/within budget|在预算内/);
+    expect(finalCard).toMatch(/\*\*Total time:\*\* [\d.]+m?s \(RTO 1m 00s\)/);
+    expect(finalCard).toContain('⏭ 3. Never runs — skipped · not run&#58; an earlier step failed');
     // Nothing sent to Lark, logged, or stored holds the secret.
     const sent = h.sandbox.requests().map((r) => JSON.stringify(r));
     const everything = [...sent, ...h.sandbox.messages().map((m) => JSON.stringify(m)), ...h.logs].join('\n');
