@@ -30,6 +30,8 @@ export function timelineRows(view: RunView): TimelineRow[] {
     if (step.startedAt) rows.push({ at: step.startedAt, event: 'step_started', step: step.id });
     if (step.finishedAt) {
       const row: TimelineRow = { at: step.finishedAt, event: `step_${step.state}`, step: step.id };
+      // What the step said (a check's result), or why it was skipped.
+      if (step.result) row.detail = step.result['en-US'];
       const duration = ms(step.startedAt, step.finishedAt);
       if (duration !== undefined) row.durationMs = duration;
       if (step.exitCode !== undefined) row.exitCode = step.exitCode;
@@ -76,6 +78,10 @@ export function timelineCsv(view: RunView): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Only a run that reached its goal is "within budget"; over budget is said whatever the outcome. */
+const budget = (state: RunView['state'], within: boolean | undefined): string =>
+  within === false ? ': OVER budget' : state === 'succeeded' ? ': within budget' : '';
+
 export function timelineMarkdown(view: RunView): string {
   const { totalMs, rtoSeconds, withinRto } = totals(view);
   const lines = [
@@ -92,7 +98,7 @@ export function timelineMarkdown(view: RunView): string {
       (a) => `- ${a.decision === 'approve' ? 'Approved' : 'Rejected'} by ${a.openId} at ${a.at}`,
     ),
     totalMs !== undefined
-      ? `- Total ${(totalMs / 1000).toFixed(1)} s${rtoSeconds !== undefined ? ` against an RTO of ${rtoSeconds} s: ${withinRto ? 'within' : 'OVER'} budget` : ''}`
+      ? `- Total ${(totalMs / 1000).toFixed(1)} s${rtoSeconds !== undefined ? ` against an RTO of ${rtoSeconds} s${budget(view.state, withinRto)}` : ''}`
       : '- Not finished',
     '',
     '| # | step | started | duration | result | exit |',

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -122,6 +122,47 @@ describe('the whole flow through the sandbox', () => {
       `SELECT string_agg(t::text, ' ') AS all FROM (SELECT * FROM steps) t`,
     );
     expect(dump.rows[0].all).not.toContain(SECRET);
+  });
+
+  it('ends a step skipped, never succeeded, when its when does not hold or its check says skipped', async () => {
+    const card = await requestCard('/rollback optional');
+    const value = approveValue(card);
+    await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value });
+    await runState(h, value.run, 'succeeded');
+    const steps = await h.ctx.pool.query(
+      'SELECT step_id, state, attempt, result, output_tail FROM steps WHERE run_id = $1 ORDER BY idx',
+      [value.run],
+    );
+    expect(steps.rows.map((s) => [s.step_id, s.state, s.attempt])).toEqual([
+      ['prep', 'succeeded', 1],
+      ['self-skip', 'skipped', 1],
+      ['restore', 'skipped', 0],
+      ['after', 'succeeded', 1],
+    ]);
+    expect(steps.rows[1].result).toEqual({ 'zh-CN': '无事可做', 'en-US': 'nothing to do' });
+    expect(steps.rows[1].output_tail).not.toContain('::result');
+    expect(steps.rows[2].result['en-US']).toBe('restore=no, not needed (runs only when restore=yes)');
+    const thread = await h.sandbox.waitFor(() => {
+      const lines = repliesTo(card.messageId).map(textOf);
+      return lines.some((t) => /^✅ Succeeded: /.test(t)) ? lines : undefined;
+    }, 20_000);
+    expect(thread).toContainEqual(expect.stringMatching(/ · Decides to skip — skipped: nothing to do$/));
+    expect(thread).toContainEqual(
+      expect.stringMatching(
+        / · Restore \(only when restore=yes\) — skipped: restore=no, not needed \(runs only when restore=yes\)$/,
+      ),
+    );
+    expect(thread.filter((t) => /Restore \(only when restore=yes\) — started/.test(t))).toEqual([]);
+    expect(thread.some((t) => /Decides to skip — succeeded/.test(t))).toBe(false);
+    const log = join(h.markerDir, 'runs.log');
+    const runs = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    expect(runs).not.toContain('restore');
+    const json = await h.sandbox.waitFor(() => {
+      const text = JSON.stringify(h.sandbox.message(card.messageId)?.content);
+      return text.includes('**Outcome:** ✅') ? text : undefined;
+    }, 20_000);
+    expect(json).toContain('⏭ 2. Decides to skip — skipped');
+    expect(json).toContain('⏭ 3. Restore &#40;only when restore=yes&#41; — skipped · restore=no');
   });
 
   it('refuses a command from another chat politely', async () => {
