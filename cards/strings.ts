@@ -138,7 +138,7 @@ export const UI = {
   skippedBecause: { 'zh-CN': '已跳过：{why}', 'en-US': 'skipped: {why}' },
   rerunAfterLoss: {
     'zh-CN':
-      '⚠ 上一次执行于 {time}（{elapsed}）被中断：执行它的 worker 已失联。该步骤是幂等的，可以安全地重新执行。',
+      '⚠ 上一次执行于 {time}（{elapsed}）被中断：执行它的工作进程已失联。该步骤是幂等的，可以安全地重新执行。',
     'en-US':
       '⚠ The previous attempt was interrupted: its worker was lost at {time} ({elapsed}). The step is idempotent, so it is safe to run it again.',
   },

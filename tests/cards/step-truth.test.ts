@@ -132,7 +132,7 @@ describe('a re-run after a lost worker', () => {
       '▶ 10:31:55 · T+00:02 · Back up the database — started',
     ]);
     expect(text(stepStartedMessage(running(), step, SHANGHAI_ZH))).toMatch(
-      /^⚠ 上一次执行于 10:32:30（T\+00:37）被中断：执行它的 worker 已失联。该步骤是幂等的，可以安全地重新执行。\n▶ /,
+      /^⚠ 上一次执行于 10:32:30（T\+00:37）被中断：执行它的工作进程已失联。该步骤是幂等的，可以安全地重新执行。\n▶ /,
     );
     expect(text(stepStartedMessage(running(), stepAt(1, 'running'), SHANGHAI_EN))).not.toContain(
       'interrupted',
