@@ -142,7 +142,10 @@ describe('the shipped runbooks, run for real', () => {
       expect(result.steps.map((s) => s.id)).toContain('watch-logs');
       expect(result.steps.find((s) => s.id === 'verify-revision')).toMatchObject({ status: 'skipped' });
       expect(result.steps.find((s) => s.id === 'restore')).toMatchObject({ status: 'succeeded' });
-      expect(output(result)).toMatch(/logs: no ERROR in \d+ new log line\(s\) over 5s/);
+      // The restarted app may log nothing while watched: then the check passes with a warning, not a claim.
+      expect(output(result)).toMatch(
+        /logs: (no ERROR in [1-9]\d* new log line\(s\) over 5s|⚠ the app logged nothing over 5s)/,
+      );
       expect(await tokenApps(db.client)).toEqual(['good']);
       console.log(`emergency (restore=yes): ${result.ms} ms`);
     },
