@@ -68,6 +68,11 @@ describe('the seed runbooks through the bot', () => {
     );
     const thread = h.sandbox.threadOf(card.messageId).map(textOf);
     expect(thread.filter((t) => / — started$/.test(t))).toHaveLength(steps.rows.length);
+    // The drill's titles carry the seed script's numbers ("2. alembic upgrade head"): never numbered twice.
+    const final = JSON.stringify(h.sandbox.message(card.messageId)?.content);
+    expect(final).toContain('3. alembic upgrade head — succeeded');
+    expect(final).not.toMatch(/\d+\. \d+\. /);
+    expect(thread.join('\n')).not.toMatch(/ · \d+\. /);
     expect(await tokens()).toEqual([]);
     console.log(`drill through the bot, approval → final state: ${ms} ms`);
   });
