@@ -41,6 +41,10 @@ export interface StepView {
   outputTail?: string;
   /** The step's timeout, so a timed-out reply can name it (falls back to the measured duration). */
   timeoutSeconds?: number;
+  /** What the step said, redacted and bounded (one or two lines): a check's result, or why it was skipped. */
+  result?: I18nText;
+  /** The step is being re-run after its worker was lost: when that worker was declared lost. */
+  interruptedAt?: string;
 }
 
 export interface ApprovalView {

@@ -48,8 +48,22 @@ export function windowSteps(
   return { shown: numbered.slice(start, start + max), before: start, after: numbered.length - start - max };
 }
 
+/** A runbook title's own leading number (`2. `, `1–2. `), which the card's numbering would double. */
+const OWN_NUMBER = /^\d+(?:\s*[–-]\s*\d+)?\.\s+(?=\S)/;
+
 export function stepTitle(step: StepView, l: Locale): string {
-  return pick(step.title, l) || step.id;
+  const title = pick(step.title, l);
+  return title.replace(OWN_NUMBER, '') || title || step.id;
+}
+
+/** What a step said, on one line (its result lines joined), or undefined. */
+export function resultText(step: StepView, l: Locale): string | undefined {
+  const text = pick(step.result, l)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' · ');
+  return text === '' ? undefined : text;
 }
 
 export function exitCodeText(step: StepView, l: Locale): string | undefined {
@@ -68,10 +82,11 @@ export function stepLine(
   opts: RenderOptions,
   detail: Detail,
   l: Locale,
-  mode: 'titles' | 'status',
+  mode: 'titles' | 'status' | 'results',
 ): string {
   const title = `${n}. ${md(stepTitle(step, l), detail)}`;
   if (mode === 'titles') return title;
+  const said = resultText(step, l);
   const parts = [
     `${STEP_ICON[step.state] ?? '•'} ${title} — ${pick(STEP_STATE[step.state], l) || escapeMarkdown(String(step.state))}`,
   ];
@@ -84,7 +99,10 @@ export function stepLine(
   if (took !== undefined && step.state !== 'running') parts.push(formatDuration(took, l));
   const exit = exitCodeText(step, l);
   if (exit) parts.push(exit);
-  return parts.join(' · ');
+  // Why a step was skipped is always said; what a finished step said, on the summary (`results`).
+  if (said && step.state === 'skipped') parts.push(md(said, detail));
+  const line = parts.join(' · ');
+  return said && mode === 'results' && step.state === 'succeeded' ? `${line}\n↳ ${md(said, detail)}` : line;
 }
 
 /** The step list as markdown lines, windowed to `detail.maxSteps`. */
@@ -93,7 +111,7 @@ export function stepLines(
   opts: RenderOptions,
   detail: Detail,
   l: Locale,
-  mode: 'titles' | 'status',
+  mode: 'titles' | 'status' | 'results',
 ): string[] {
   const { shown, before, after } = windowSteps(view.steps, detail.maxSteps);
   const more = (k: number) => pick(fill(UI.moreSteps, { n: String(k) }), l);

@@ -147,6 +147,7 @@ export const UI = {
   totalTime: { 'zh-CN': '**总用时**：{v}', 'en-US': '**Total time:** {v}' },
   totalVsRto: { 'zh-CN': '{total} / RTO {rto}：{verdict}', 'en-US': '{total} of RTO {rto}: {verdict}' },
   withinBudget: { 'zh-CN': '✅ 在预算内', 'en-US': '✅ within budget' },
+  totalWithRto: { 'zh-CN': '{total}（RTO {rto}）', 'en-US': '{total} (RTO {rto})' },
   overBudget: { 'zh-CN': '⚠️ 超出预算 {d}', 'en-US': '⚠️ over budget by {d}' },
   outputOf: {
     'zh-CN': '**步骤 {step} 的输出（最后 {n} 行）**',
@@ -170,6 +171,13 @@ export const UI = {
   failedExit: { 'zh-CN': '失败，退出码 {code}', 'en-US': 'failed, exit code {code}' },
   failedNoExit: { 'zh-CN': '失败（无退出码）', 'en-US': 'failed (no exit code)' },
   timedOutAfter: { 'zh-CN': '超时（限时 {d}），已终止', 'en-US': 'timed out after {d}, killed' },
+  skippedBecause: { 'zh-CN': '已跳过：{why}', 'en-US': 'skipped: {why}' },
+  rerunAfterLoss: {
+    'zh-CN':
+      '⚠ 上一次执行于 {time}（{elapsed}）被中断：执行它的工作进程已失联。该步骤是幂等的，可以安全地重新执行。',
+    'en-US':
+      '⚠ The previous attempt was interrupted: its worker was lost at {time} ({elapsed}). The step is idempotent, so it is safe to run it again.',
+  },
   outputTail: { 'zh-CN': '输出（最后 {n} 行）：', 'en-US': 'Output (last {n} lines):' },
   summaryLine: {
     'zh-CN': '{icon} {state}：{title}（目标 {target}）',

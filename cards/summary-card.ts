@@ -41,18 +41,21 @@ export function totalMs(view: RunView): number | undefined {
   return elapsedBetween(view.startedAt, view.finishedAt ?? latestInstant(view));
 }
 
-/** `4m 12s of RTO 15m 00s: ✅ within budget` (markdown-safe: no user text). */
+/**
+ * `4m 12s of RTO 15m 00s: ✅ within budget` for a succeeded run; `32.5s (RTO 15m 00s)` for one that failed or was
+ * cancelled in time (markdown-safe: no user text).
+ */
 export function totalVsRto(view: RunView, l: Locale): string {
   const total = totalMs(view);
   if (total === undefined) return pick(UI.notStarted, l);
   const rto = view.rtoSeconds;
   if (rto === undefined || !Number.isFinite(rto)) return formatDuration(total, l);
   const over = total - rto * 1000;
+  const times = { total: formatDuration(total, l), rto: formatDuration(rto * 1000, l) };
+  // Only a run that reached its goal is "within budget"; over budget is said whatever the outcome.
+  if (over <= 0 && view.state !== 'succeeded') return pick(fill(UI.totalWithRto, times), l);
   const verdict = over <= 0 ? UI.withinBudget : fill(UI.overBudget, { d: formatDuration(over, l) });
-  return pick(
-    fill(UI.totalVsRto, { total: formatDuration(total, l), rto: formatDuration(rto * 1000, l), verdict }),
-    l,
-  );
+  return pick(fill(UI.totalVsRto, { ...times, verdict }), l);
 }
 
 function facts(view: RunView, d: Detail, l: Locale): string {
@@ -106,7 +109,7 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
     ),
     HR,
     markdown(
-      localize((l) => [pick(UI.timeline, l), ...stepLines(view, opts, d, l, 'status')].join('\n')),
+      localize((l) => [pick(UI.timeline, l), ...stepLines(view, opts, d, l, 'results')].join('\n')),
       locale,
     ),
     ...tails(view, d, locale),

@@ -4,7 +4,7 @@ import { elapsedBetween, formatClock, formatDuration, formatElapsed } from './fo
 import { fill, pick, RUN_STATE, STEP_STATE, UI } from './i18n.js';
 import { LIMITS, tailOutput, truncateText } from './limits.js';
 import type { Locale, RenderOptions, RunView, StepView } from './model.js';
-import { exitCodeText, STEP_ICON, stepTitle } from './step-lines.js';
+import { exitCodeText, resultText, STEP_ICON, stepTitle } from './step-lines.js';
 import { outcomeIcon, totalVsRto } from './summary-card.js';
 
 /**
@@ -36,9 +36,12 @@ function when(view: RunView, iso: string | undefined, opts: RenderOptions): stri
 /** `▶ 10:32:05 · T+00:12 · Stop the application — started` */
 export function stepStartedMessage(view: RunView, step: StepView, opts: RenderOptions): LarkMessage {
   const l = opts.locale;
-  return textMessage(
-    `${STEP_ICON.running} ${when(view, step.startedAt, opts)} · ${safe(stepTitle(step, l))} — ${pick(UI.started, l)}`,
-  );
+  const started = `${STEP_ICON.running} ${when(view, step.startedAt, opts)} · ${safe(stepTitle(step, l))} — ${pick(UI.started, l)}`;
+  if (step.interruptedAt === undefined) return textMessage(started);
+  // A re-run after a lost worker: say why the step starts a second time, before its new "started" line.
+  const time = formatClock(step.interruptedAt, opts.timezone);
+  const elapsed = formatElapsed(elapsedBetween(view.startedAt, step.interruptedAt) ?? Number.NaN);
+  return textMessage(`${pick(fill(UI.rerunAfterLoss, { time, elapsed }), l)}\n${started}`);
 }
 
 function finishedOutcome(step: StepView, l: Locale): string {
@@ -54,6 +57,10 @@ function finishedOutcome(step: StepView, l: Locale): string {
       const limit = step.timeoutSeconds !== undefined ? step.timeoutSeconds * 1000 : (took ?? Number.NaN);
       const text = pick(fill(UI.timedOutAfter, { d: formatDuration(limit, l) }), l);
       return typeof step.exitCode === 'number' ? `${text} · ${exitCodeText(step, l)}` : text;
+    }
+    case 'skipped': {
+      const why = resultText(step, l);
+      return why ? pick(fill(UI.skippedBecause, { why: safe(why) }), l) : pick(STEP_STATE.skipped, l);
     }
     default:
       return pick(STEP_STATE[step.state], l) || String(step.state);
@@ -75,6 +82,9 @@ export function stepFinishedMessage(view: RunView, step: StepView, opts: RenderO
       text += `\n${pick(fill(UI.outputTail, { n: String(tail.lines) }), l)}\n${neutralizeText(tail.text)}`;
     }
   }
+  // What a succeeded step said (a check's result, or the command's last line), already bounded at the source.
+  const said = step.state === 'succeeded' ? pick(step.result, l).trim() : '';
+  if (said) text += `\n${safe(said)}`;
   return textMessage(text);
 }
 

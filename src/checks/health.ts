@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { I18nText } from '../../cards/model.js';
 import {
   CheckFailure,
   durationFlag,
@@ -9,13 +10,14 @@ import {
   UsageError,
 } from './args.js';
 import { type Ctx, errorText } from './context.js';
+import { said } from './result.js';
 
 /**
  * `health --url u [--attempts 10] [--every 3s] [--timeout 2s]`: the seed's `curl -f …/health/ready`, retried —
  * GET until a 2xx answer. On failure it shows the last status and the start of the body (the example app names
  * the missing tables there).
  */
-export async function healthCheck(ctx: Ctx, flags: Parsed): Promise<string> {
+export async function healthCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   const raw = required(flags, 'url');
   let url: URL;
   try {
@@ -37,7 +39,10 @@ export async function healthCheck(ctx: Ctx, flags: Parsed): Promise<string> {
       const body = (await res.text()).replace(/\s+/g, ' ').trim().slice(0, 200);
       if (res.ok) {
         const took = formatDuration(performance.now() - started);
-        return `GET ${shown} → ${res.status} on attempt ${attempt}/${attempts} (${took})${body ? `: ${body}` : ''}`;
+        return said(
+          `GET ${shown} → ${res.status}，第 ${attempt}/${attempts} 次尝试（${took}）${body ? `：${body}` : ''}`,
+          `GET ${shown} → ${res.status} on attempt ${attempt}/${attempts} (${took})${body ? `: ${body}` : ''}`,
+        );
       }
       last = `${res.status}${body ? ` ${body}` : ''}`;
     } catch (error) {

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { I18nText } from '../../cards/model.js';
 import { CheckFailure, durationFlag, formatDuration, type Parsed, UsageError } from './args.js';
 import { type Ctx, describeFailure, exec, pathIn } from './context.js';
+import { said } from './result.js';
 
 /** A leading timestamp, after an optional `service  | ` prefix (docker compose). */
 const STAMP = /^(?:\S+\s+\|\s+)?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)/;
@@ -60,7 +62,7 @@ function counts(output: string): Map<string, number> {
  * and fails as soon as a line newer than the start (or than `--since` before it) matches a pattern (a regular
  * expression), printing the matching lines. The command is the target's `logs` argv, e.g. `app logs --since 2m`.
  */
-export async function logsCheck(ctx: Ctx, flags: Parsed): Promise<string> {
+export async function logsCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   const [file, ...args] = flags.rest;
   if (!file)
     throw new UsageError('give the logs command after --, e.g. -- docker compose logs --since 2m app');
@@ -107,5 +109,16 @@ export async function logsCheck(ctx: Ctx, flags: Parsed): Promise<string> {
     if (Date.now() >= deadline) break;
   }
   const what = patterns.map((p) => p.source).join(' | ');
-  return `no ${what} in ${newLines} new log line(s) over ${formatDuration(forMs)} (${runs} reads)`;
+  const over = formatDuration(forMs);
+  if (newLines === 0) {
+    // Passing, but not proof: an app that logs nothing (stopped, or logging elsewhere) has no ERROR either.
+    return said(
+      `⚠ 应用在 ${over} 内没有输出任何日志（读取 ${runs} 次）：未见 ${what}，但无从判断`,
+      `⚠ the app logged nothing over ${over} (${runs} reads): no ${what} seen, but nothing to judge by`,
+    );
+  }
+  return said(
+    `${over} 内 ${newLines} 行新日志中没有 ${what}（读取 ${runs} 次）`,
+    `no ${what} in ${newLines} new log line(s) over ${over} (${runs} reads)`,
+  );
 }

@@ -101,7 +101,10 @@ export const KINDS: Record<string, Kind> = {
   },
 };
 
-/** Every kind also takes these, so a runbook step can be made optional by a parameter (steps have no `if`). */
+/**
+ * Every kind also takes these (kept for old runbooks; a step's `when` is the way now): the check then reports
+ * `skipped` on its result line, and the worker ends the step `skipped`.
+ */
 const CONDITIONS: FlagSpec = { 'only-if': 'string', unless: 'string' };
 const YES = new Set(['yes', 'true', '1']);
 const NO = new Set(['no', 'false', '0']);

@@ -1,7 +1,10 @@
+import type { I18nText } from '../../cards/model.js';
 import { schemaAt } from './alembic.js';
 import { CheckFailure, type Parsed } from './args.js';
 import { type Ctx, withDb } from './context.js';
 import { describeVersion, existingIndexes, existingTables, list, versionRows } from './db-state.js';
+import { said } from './result.js';
+import { listZh } from './zh.js';
 
 /** The revision alembic_version names, `base` when none; several heads are refused. */
 async function recordedRevision(ctx: Ctx): Promise<{ rows: string[] | null; revision: string }> {
@@ -17,7 +20,7 @@ async function recordedRevision(ctx: Ctx): Promise<{ rows: string[] | null; revi
  * exist, those of later revisions (up to head) are gone. Learned from alembic's offline SQL, so it needs no list
  * of tables: the checklist's "表和索引被正确删除" for whatever the project's migrations are.
  */
-export async function schemaCheck(ctx: Ctx, flags: Parsed): Promise<string> {
+export async function schemaCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   const dir = flags.strings.get('alembic-dir');
   const { revision } = await recordedRevision(ctx);
   const at = await schemaAt(ctx, dir, revision);
@@ -44,11 +47,13 @@ export async function schemaCheck(ctx: Ctx, flags: Parsed): Promise<string> {
   if (problems.length > 0)
     throw new CheckFailure(`the schema does not match revision ${revision}; ${problems.join('; ')}`);
   const gone = later.tables.length + later.indexes.length;
-  return (
+  return said(
+    `与版本 ${revision} 一致：${at.tables.size} 张表、${at.indexes.size} 个索引存在` +
+      (gone > 0 ? `；后续版本的 ${later.tables.length} 张表、${later.indexes.length} 个索引已不存在` : ''),
     `matches revision ${revision}: ${at.tables.size} table(s) and ${at.indexes.size} index(es) present` +
-    (gone > 0
-      ? `; ${later.tables.length} table(s) and ${later.indexes.length} index(es) of later revisions absent`
-      : '')
+      (gone > 0
+        ? `; ${later.tables.length} table(s) and ${later.indexes.length} index(es) of later revisions absent`
+        : ''),
   );
 }
 
@@ -57,7 +62,7 @@ export async function schemaCheck(ctx: Ctx, flags: Parsed): Promise<string> {
  * the tables the migrations up to it create exist — the one state where `alembic stamp base` is right. Otherwise
  * it says why stamping would be wrong. Tables come from alembic's offline SQL unless given with --table.
  */
-export async function stampGuardCheck(ctx: Ctx, flags: Parsed): Promise<string> {
+export async function stampGuardCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   const dir = flags.strings.get('alembic-dir');
   const { rows, revision } = await recordedRevision(ctx);
   if (revision === 'base') {
@@ -76,7 +81,10 @@ export async function stampGuardCheck(ctx: Ctx, flags: Parsed): Promise<string> 
   const missing = expected.filter((t) => !present.has(t));
   const says = `alembic_version says ${revision}`;
   if (present.size === 0) {
-    return `${says} but none of its tables exist (${list(expected)}): alembic stamp base is right`;
+    return said(
+      `alembic_version 为 ${revision}，但它的表都不存在（${listZh(expected)}）：应当执行 alembic stamp base`,
+      `${says} but none of its tables exist (${list(expected)}): alembic stamp base is right`,
+    );
   }
   if (missing.length === 0) {
     throw new CheckFailure(

@@ -1,12 +1,15 @@
+import type { I18nText } from '../../cards/model.js';
 import { CheckFailure, intFlag, type Parsed, UsageError } from './args.js';
 import { type Ctx, withDb } from './context.js';
 import { describeVersion, existingTables, list, versionRows } from './db-state.js';
+import { said } from './result.js';
+import { describeVersionZh, listZh } from './zh.js';
 
 /**
  * `table --name t [--name u] --exists|--absent`, or `table [--list]`: the seed's `psql -c "\dt"` and its drill's
  * `SELECT EXISTS (… information_schema.tables …)`, in the connection's current schema.
  */
-export async function tableCheck(ctx: Ctx, flags: Parsed): Promise<string> {
+export async function tableCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   const names = flags.lists.get('name') ?? [];
   const exists = flags.booleans.has('exists');
   const absent = flags.booleans.has('absent');
@@ -16,21 +19,25 @@ export async function tableCheck(ctx: Ctx, flags: Parsed): Promise<string> {
   if (names.length > 0 && !exists && !absent) throw new UsageError('--name needs --exists or --absent');
   return withDb(ctx, async (client) => {
     if (names.length === 0) {
+      // Said once, on one line: the tables, then what alembic_version holds.
       const tables = await existingTables(client);
       const version = await versionRows(client);
-      ctx.out(`tables: ${list(tables)}`);
-      ctx.out(describeVersion(version));
-      return `${tables.size} table(s); ${describeVersion(version)}`;
+      return tables.size === 0
+        ? said(`没有表；${describeVersionZh(version)}`, `no tables; ${describeVersion(version)}`)
+        : said(
+            `${tables.size} 张表：${listZh(tables)}；${describeVersionZh(version)}`,
+            `${tables.size} table(s): ${list(tables)}; ${describeVersion(version)}`,
+          );
     }
     const found = await existingTables(client, names);
     if (exists) {
       const missing = names.filter((n) => !found.has(n));
       if (missing.length > 0) throw new CheckFailure(`missing: ${list(missing)}`);
-      return `${list(names)} exist${names.length === 1 ? 's' : ''}`;
+      return said(`${listZh(names)} 存在`, `${list(names)} exist${names.length === 1 ? 's' : ''}`);
     }
     const present = names.filter((n) => found.has(n));
     if (present.length > 0) throw new CheckFailure(`still present: ${list(present)}`);
-    return `${list(names)} ${names.length === 1 ? 'is' : 'are'} absent`;
+    return said(`${listZh(names)} 不存在`, `${list(names)} ${names.length === 1 ? 'is' : 'are'} absent`);
   });
 }
 
@@ -49,7 +56,7 @@ export function quoteTable(name: string, escapeIdentifier: (s: string) => string
  * `rows --table t [--where col=value]… [--min N] [--max N] [--equals N]`: the seed's `SELECT COUNT(*) FROM
  * tokens`. Identifiers are quoted, values are bind parameters; nothing from the flags is pasted into SQL.
  */
-export async function rowsCheck(ctx: Ctx, flags: Parsed): Promise<string> {
+export async function rowsCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   const table = flags.strings.get('table');
   if (!table) throw new UsageError('--table is required');
   const { escapeIdentifier } = (await import('pg')).default;
@@ -88,7 +95,8 @@ export async function rowsCheck(ctx: Ctx, flags: Parsed): Promise<string> {
     throw new CheckFailure(`${what}: ${count} row(s), expected at least ${min}`);
   if (max !== undefined && count > max)
     throw new CheckFailure(`${what}: ${count} row(s), expected at most ${max}`);
-  return `${what}: ${count} row(s)`;
+  const whereZh = conditions.length ? `（${(flags.lists.get('where') ?? []).join('，')}）` : '';
+  return said(`${table}${whereZh}：${count} 行`, `${what}: ${count} row(s)`);
 }
 
 const DRILL_ROW = ['test_token', 'test_value'] as const;
@@ -98,7 +106,7 @@ const DRILL_ROW = ['test_token', 'test_value'] as const;
  * `('test_app', 'test_token', 'test_value', now() + interval '1 hour')` in `tokens`. Absent also holds when the
  * table itself is gone (the drill's step 8: `SELECT COUNT(*) FROM tokens || echo 0`).
  */
-export async function drillRowCheck(ctx: Ctx, flags: Parsed): Promise<string> {
+export async function drillRowCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   const modes = ['insert', 'expect-present', 'expect-absent'].filter((m) => flags.booleans.has(m));
   if (modes.length !== 1)
     throw new UsageError('give exactly one of --insert, --expect-present, --expect-absent');
@@ -112,7 +120,10 @@ export async function drillRowCheck(ctx: Ctx, flags: Parsed): Promise<string> {
          VALUES ($1, $2, $3, now() + interval '1 hour')`,
         [appId, ...DRILL_ROW],
       );
-      return `inserted the test row (app_id=${appId}) into tokens`;
+      return said(
+        `已向 tokens 插入测试数据（app_id=${appId}）`,
+        `inserted the test row (app_id=${appId}) into tokens`,
+      );
     }
     const count = hasTable
       ? Number(
@@ -127,6 +138,7 @@ export async function drillRowCheck(ctx: Ctx, flags: Parsed): Promise<string> {
     if (modes[0] === 'expect-present' && count === 0)
       throw new CheckFailure(`${where}; expected the test row`);
     if (modes[0] === 'expect-absent' && count > 0) throw new CheckFailure(`${where}; expected none`);
-    return `${where} (app_id=${appId}), as expected`;
+    const whereZh = hasTable ? `tokens 中有 ${count} 条测试数据` : 'tokens 表不存在';
+    return said(`${whereZh}（app_id=${appId}），符合预期`, `${where} (app_id=${appId}), as expected`);
   });
 }

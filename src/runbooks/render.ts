@@ -1,9 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
+import type { I18nText } from '../../cards/model.js';
 import { botCheckArgv } from './bot-argv.js';
 import { RunbookError, type RunbookIssue } from './errors.js';
 import { validateParams } from './params.js';
 import { parseTemplate, stepSites, wholeTargetRef } from './templates.js';
-import type { ResolvedStep, Runbook, StepSpec, Target } from './types.js';
+import type { ResolvedStep, Runbook, StepCondition, StepSpec, Target } from './types.js';
 
 export { type ParamError, type ParamsResult, validateParams } from './params.js';
 
@@ -76,6 +77,7 @@ export function renderSteps(
       timeoutMs: step.timeoutSeconds * 1000,
       idempotent: step.idempotent,
       ...(step.binds ? { binds: true } : {}),
+      ...(step.when ? skipOf(step.when, checked.params) : {}),
       ...(step.retry
         ? { retry: { attempts: step.retry.attempts, everyMs: step.retry.everySeconds * 1000 } }
         : {}),
@@ -83,6 +85,32 @@ export function renderSteps(
   });
   if (issues.length > 0) throw fail(issues);
   return steps;
+}
+
+/**
+ * Why a step with a `when` is skipped under these parameters (`{ skip: reason }`), or `{}` when it runs. The
+ * reason names the parameter as written in chat (`restore=no`), the same in both languages but for the words.
+ */
+export function skipOf(when: StepCondition, params: Record<string, string>): { skip?: I18nText } {
+  const value = params[when.param] ?? '';
+  const actual = `${when.param}=${value}`;
+  if ('equals' in when) {
+    if (value === when.equals) return {};
+    const wanted = `${when.param}=${when.equals}`;
+    return {
+      skip: {
+        'zh-CN': `${actual}，无需执行（仅在 ${wanted} 时执行）`,
+        'en-US': `${actual}, not needed (runs only when ${wanted})`,
+      },
+    };
+  }
+  if (value !== when.notEquals) return {};
+  return {
+    skip: {
+      'zh-CN': `${actual}，无需执行（${actual} 时不执行）`,
+      'en-US': `${actual}, not needed (not run when ${actual})`,
+    },
+  };
 }
 
 /** Keys the runbook's templates name (`{{target.<key>}}`) that `target` does not define; sorted. */

@@ -4,7 +4,7 @@ import type { RunbookIssue } from './errors.js';
 import { located, toIssues } from './issues.js';
 import { anchorPattern, type RunbookFile, runbookSchema, type StepFile } from './schema.js';
 import { checkSite, type Scope, stepSites, type TargetShapes } from './templates.js';
-import type { ParamSpec, Runbook, StepSpec } from './types.js';
+import type { ParamSpec, Runbook, StepCondition, StepSpec } from './types.js';
 import { parseYaml, type YamlSource } from './yaml-source.js';
 
 export interface RunbookResult {
@@ -47,6 +47,10 @@ export function readRunbook(file: string, bytes: Buffer, targets: TargetShapes |
       for (const site of stepSites(step, [phase, i])) {
         for (const message of checkSite(site, scope)) problem(site.path, message);
       }
+      if (step.when) {
+        const message = checkCondition(step.when, phase, runbook.params);
+        if (message) problem([phase, i, 'when'], message);
+      }
     });
   }
   const downgrade = runbook.steps.findIndex(isDowngrade);
@@ -58,6 +62,24 @@ export function readRunbook(file: string, bytes: Buffer, targets: TargetShapes |
     );
   }
   return issues.length > 0 ? { issues, source } : { runbook, issues, source };
+}
+
+/** A `when` names a declared parameter and a value it can take, and only on a step (not in preflight). */
+function checkCondition(
+  when: StepCondition,
+  phase: 'preflight' | 'steps',
+  params: Record<string, ParamSpec>,
+): string | undefined {
+  if (phase === 'preflight') return 'a preflight step cannot have a `when`: every preflight check runs';
+  const spec = Object.hasOwn(params, when.param) ? params[when.param] : undefined;
+  if (!spec) {
+    const known = Object.keys(params).join(', ') || 'none';
+    return `when: the runbook declares no parameter "${when.param}" (params: ${known})`;
+  }
+  const value = 'equals' in when ? when.equals : when.notEquals;
+  if (!new RegExp(spec.pattern).test(value))
+    return `when: ${when.param} can never be ${JSON.stringify(value)} (its pattern is ${spec.pattern})`;
+  return undefined;
 }
 
 const argvOf = (step: StepSpec): string[] => (typeof step.run === 'string' ? [step.run] : step.run);
@@ -112,5 +134,12 @@ function toStep(step: StepFile): StepSpec {
     idempotent: step.idempotent,
     ...(step.binds ? { binds: true } : {}),
     ...(step.retry ? { retry: { attempts: step.retry.attempts, everySeconds: step.retry.every } } : {}),
+    ...(step.when ? { when: toCondition(step.when) } : {}),
   };
+}
+
+function toCondition(when: NonNullable<StepFile['when']>): StepCondition {
+  return when.equals !== undefined
+    ? { param: when.param, equals: when.equals }
+    : { param: when.param, notEquals: when.not_equals ?? '' };
 }

@@ -124,6 +124,17 @@ const runSchema = z.unknown().transform((value, ctx): string[] | string => {
   return value as string[];
 });
 
+/**
+ * `when: { param: restore, equals: "yes" }` (or `not_equals`): the step runs only when the parameter has (or has
+ * not) that value; otherwise it ends `skipped` with the reason, and nothing is spawned. Exactly one of the two.
+ */
+const whenSchema = z
+  .strictObject({ param: text, equals: z.string().optional(), not_equals: z.string().optional() })
+  .superRefine((when, ctx) => {
+    if ((when.equals === undefined) === (when.not_equals === undefined))
+      fail(ctx, 'give exactly one of equals or not_equals, e.g. { param: restore, equals: "yes" }');
+  });
+
 const stepSchema = z.strictObject({
   id,
   title: i18nSchema.optional(),
@@ -135,6 +146,8 @@ const stepSchema = z.strictObject({
   retry: z.strictObject({ attempts: z.int().min(1).max(100), every: duration(0) }).optional(),
   /** Preflight only: the step's output is part of the plan an approval binds to (e.g. the current revision). */
   binds: z.boolean().default(false),
+  /** Steps only: run the step only under a parameter's value (see whenSchema). */
+  when: whenSchema.optional(),
 });
 
 export const runbookSchema = z.strictObject({

@@ -46,7 +46,12 @@ export interface StepSpec {
   retry?: { attempts: number; everySeconds: number };
   /** Preflight only: its output is the observed state the approval binds to; re-checked before mutating. */
   binds?: boolean;
+  /** Run only when this holds; otherwise the step ends `skipped` (the runbook's `when`). */
+  when?: StepCondition;
 }
+
+/** `when: { param, equals }` or `{ param, not_equals }`. */
+export type StepCondition = { param: string; equals: string } | { param: string; notEquals: string };
 
 /** A validated target from `targets.yaml`, with `${VAR}` already expanded from the bot's environment. */
 export interface Target {
@@ -74,6 +79,8 @@ export interface ResolvedStep {
   idempotent: boolean;
   retry?: { attempts: number; everyMs: number };
   binds?: boolean;
+  /** Set when the step's `when` does not hold for these parameters: why it is skipped (nothing is spawned). */
+  skip?: I18nText;
 }
 
 export interface Catalog {

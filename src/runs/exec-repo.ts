@@ -1,4 +1,4 @@
-import type { StepState } from '../../cards/model.js';
+import type { I18nText, StepState } from '../../cards/model.js';
 import type { Queryable } from '../db/pool.js';
 import type { RunRow, StepRow } from './run-repo.js';
 
@@ -16,13 +16,17 @@ export async function acquireLease(
   q: Queryable,
   runId: string,
   leaseMs: number,
-): Promise<RunRow | undefined> {
+): Promise<(RunRow & { previous_lease_expires_at: Date | null }) | undefined> {
+  // `previous_lease_expires_at`: when the lapsed lease of a lost worker ran out (null for a queued run).
   const result = await q.query(
-    `UPDATE runs SET state = 'running', lease_token = lease_token + 1,
-       lease_expires_at = now() + $2 * interval '1 millisecond', started_at = coalesce(started_at, now())
-     WHERE id = $1 AND (state = 'queued'
-       OR (state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now())))
-     RETURNING *`,
+    `WITH prev AS (SELECT id, state, lease_expires_at FROM runs WHERE id = $1 FOR UPDATE)
+     UPDATE runs r SET state = 'running', lease_token = r.lease_token + 1,
+       lease_expires_at = now() + $2 * interval '1 millisecond', started_at = coalesce(r.started_at, now())
+     FROM prev
+     WHERE r.id = prev.id AND (r.state = 'queued'
+       OR (r.state = 'running' AND (r.lease_expires_at IS NULL OR r.lease_expires_at < now())))
+     RETURNING r.*, CASE WHEN prev.state = 'running' THEN coalesce(prev.lease_expires_at, now()) END
+       AS previous_lease_expires_at`,
     [runId, leaseMs],
   );
   return result.rows[0];
@@ -56,15 +60,17 @@ export async function startStep(
   idx: number,
   lease: string,
   from: readonly StepState[],
+  /** A re-run after a lost worker: when that worker was declared lost (shown before the new start). */
+  interruptedAt?: Date,
 ): Promise<StepRow | undefined> {
   const result = await q.query(
     `UPDATE steps s SET state = 'running', started_at = now(), finished_at = NULL, attempt = s.attempt + 1,
-       exit_code = NULL, output_tail = NULL
+       exit_code = NULL, output_tail = NULL, result = NULL, interrupted_at = $5
      FROM runs r
      WHERE s.run_id = $1 AND s.idx = $2 AND s.state = ANY($4::step_state[])
        AND r.id = s.run_id AND r.lease_token = $3 AND r.state = 'running'
      RETURNING s.*`,
-    [runId, idx, lease, from],
+    [runId, idx, lease, from, interruptedAt ?? null],
   );
   return result.rows[0];
 }
@@ -74,22 +80,69 @@ export async function finishStep(
   runId: string,
   idx: number,
   lease: string,
-  outcome: { state: StepState; exitCode: number | null; outputTail: string | null },
+  outcome: StepFinish,
 ): Promise<StepRow | undefined> {
   const result = await q.query(
-    `UPDATE steps s SET state = $4, finished_at = now(), exit_code = $5, output_tail = $6
+    `UPDATE steps s SET state = $4, finished_at = now(), exit_code = $5, output_tail = $6, result = $7
      FROM runs r
      WHERE s.run_id = $1 AND s.idx = $2 AND s.state = 'running'
        AND r.id = s.run_id AND r.lease_token = $3
      RETURNING s.*`,
-    [runId, idx, lease, outcome.state, outcome.exitCode, outcome.outputTail],
+    [
+      runId,
+      idx,
+      lease,
+      outcome.state,
+      outcome.exitCode,
+      outcome.outputTail,
+      outcome.result ? JSON.stringify(outcome.result) : null,
+    ],
   );
   return result.rows[0];
 }
 
-/** Mark steps that never ran (after a failure or cancel) as skipped/cancelled, for an honest record. */
-export async function closePendingSteps(q: Queryable, runId: string, state: StepState): Promise<void> {
-  await q.query(`UPDATE steps SET state = $2 WHERE run_id = $1 AND state = 'pending'`, [runId, state]);
+export interface StepFinish {
+  state: StepState;
+  exitCode: number | null;
+  outputTail: string | null;
+  /** What the step said, or why it skipped itself. */
+  result?: I18nText | null;
+}
+
+/** A pending step whose runbook condition does not hold ends `skipped` without running; `reason` says why. */
+export async function skipStep(
+  q: Queryable,
+  runId: string,
+  idx: number,
+  lease: string,
+  reason: I18nText,
+): Promise<StepRow | undefined> {
+  const result = await q.query(
+    `UPDATE steps s SET state = 'skipped', finished_at = now(), result = $4
+     FROM runs r
+     WHERE s.run_id = $1 AND s.idx = $2 AND s.state = 'pending'
+       AND r.id = s.run_id AND r.lease_token = $3 AND r.state = 'running'
+     RETURNING s.*`,
+    [runId, idx, lease, JSON.stringify(reason)],
+  );
+  return result.rows[0];
+}
+
+/**
+ * Mark steps that never ran (after a failure or cancel) as skipped/cancelled, for an honest record; `why` is
+ * stored as their result (shown next to ⏭ on the summary).
+ */
+export async function closePendingSteps(
+  q: Queryable,
+  runId: string,
+  state: StepState,
+  why?: I18nText,
+): Promise<void> {
+  await q.query(`UPDATE steps SET state = $2, result = $3 WHERE run_id = $1 AND state = 'pending'`, [
+    runId,
+    state,
+    why ? JSON.stringify(why) : null,
+  ]);
 }
 
 export async function finishRun(

@@ -56,6 +56,10 @@ export interface StepRow {
   finished_at: Date | null;
   exit_code: number | null;
   output_tail: string | null;
+  /** What the step said (its `::result` line, else its last output line), or why it was skipped. */
+  result: I18nText | null;
+  /** Set when this attempt re-runs the step after its worker was lost: when the lost worker's lease lapsed. */
+  interrupted_at: Date | null;
 }
 
 export interface ApprovalRow {

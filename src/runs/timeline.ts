@@ -46,9 +46,19 @@ export function timelineRows(view: RunView, opts: TimelineOptions): TimelineRow[
   for (const a of view.approvals)
     raw.push({ at: a.at, event: a.decision === 'approve' ? 'approved' : 'rejected', detail: a.openId });
   for (const step of view.steps) {
+    // A re-run after a lost worker: the first attempt's end is when that worker was declared lost.
+    if (step.interruptedAt)
+      raw.push({
+        at: step.interruptedAt,
+        event: 'step_interrupted',
+        step: step.id,
+        detail: 'worker lost; re-run (idempotent)',
+      });
     if (step.startedAt) raw.push({ at: step.startedAt, event: 'step_started', step: step.id });
     if (step.finishedAt) {
       const row: Omit<TimelineRow, 't'> = { at: step.finishedAt, event: `step_${step.state}`, step: step.id };
+      // What the step said (a check's result), or why it was skipped.
+      if (step.result) row.detail = step.result['en-US'];
       const duration = ms(step.startedAt, step.finishedAt);
       if (duration !== undefined) row.durationMs = duration;
       if (step.exitCode !== undefined) row.exitCode = step.exitCode;
@@ -126,8 +136,12 @@ export function timelineCsv(view: RunView, opts: TimelineOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Only a run that reached its goal is "within budget"; over budget is said whatever the outcome. */
+const budget = (state: RunView['state'], within: boolean | undefined): string =>
+  within === false ? ': OVER budget' : state === 'succeeded' ? ': within budget' : '';
+
 export function timelineMarkdown(view: RunView, opts: TimelineOptions): string {
-  const { totalMs, rtoSeconds, withinRto } = totals(view);
+  const { totalMs, rtoSeconds } = totals(view);
   const when = (iso: string) => formatDateTimeZoned(iso, opts.timezone);
   const lines = [
     `# Rollback ${view.runId}: ${view.title['en-US']} / ${view.title['zh-CN']}`,
@@ -144,7 +158,7 @@ export function timelineMarkdown(view: RunView, opts: TimelineOptions): string {
     ),
     ...(view.startedAt ? [`- Started at ${when(view.startedAt)} (T+00:00)`] : []),
     totalMs !== undefined
-      ? `- Total ${(totalMs / 1000).toFixed(1)} s${rtoSeconds !== undefined ? ` against an RTO of ${rtoSeconds} s: ${withinRto ? 'within budget' : view.state === 'succeeded' ? 'OVER budget' : 'goal not reached'}` : ''}`
+      ? `- Total ${(totalMs / 1000).toFixed(1)} s${rtoSeconds !== undefined ? ` against an RTO of ${rtoSeconds} s${budget(view.state, totalMs <= rtoSeconds * 1000)}` : ''}`
       : '- Not finished',
     '',
     '| # | step | started | T+ | duration | result | exit |',

@@ -36,6 +36,8 @@ export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[
       ...(s.finished_at ? { finishedAt: iso(s.finished_at) } : {}),
       ...(s.exit_code !== null ? { exitCode: s.exit_code } : {}),
       ...(s.output_tail ? { outputTail: s.output_tail } : {}),
+      ...(s.result ? { result: s.result } : {}),
+      ...(s.interrupted_at ? { interruptedAt: iso(s.interrupted_at) } : {}),
     })),
   };
   if (run.expires_at) view.expiresAt = iso(run.expires_at);

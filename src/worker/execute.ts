@@ -1,4 +1,5 @@
 import type { StepState } from '../../cards/model.js';
+import { RESULT_LINE_ENV } from '../checks/result.js';
 import type { Pool } from '../db/pool.js';
 import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
 import { renderSteps } from '../runbooks/render.js';
@@ -9,6 +10,7 @@ import type { JobPort } from '../runs/ports.js';
 import { getRun, getSteps, type RunRow } from '../runs/run-repo.js';
 import { runPreflightSteps } from './preflight.js';
 import { type StepOutcome, spawnStep } from './spawn-step.js';
+import { stepSaid } from './step-result.js';
 import { RunRecorder } from './transitions.js';
 
 export interface ExecuteDeps {
@@ -100,7 +102,11 @@ function keepLease(
   return { lost: lost.signal, stop: () => stopped.abort() };
 }
 
-async function executeAttempt(deps: ExecuteDeps, run: RunRow, leaseLost: AbortSignal): Promise<void> {
+async function executeAttempt(
+  deps: ExecuteDeps,
+  run: RunRow & { previous_lease_expires_at?: Date | null },
+  leaseLost: AbortSignal,
+): Promise<void> {
   const runId = run.id;
   const rec = new RunRecorder(deps.pool, deps.jobs, runId, run.lease_token, (error) =>
     deps.log.warn({ err: error, runId }, 'delivery trigger failed; the sweep will retry'),
@@ -144,6 +150,8 @@ async function executeAttempt(deps: ExecuteDeps, run: RunRow, leaseLost: AbortSi
     const row = rows[step.idx];
     if (!row || row.state === 'succeeded' || row.state === 'skipped') continue;
     let from: StepState[] = ['pending'];
+    // Set when this re-runs an idempotent step whose worker was lost: the thread says so before "started".
+    let interruptedAt: Date | undefined;
     if (row.state === 'running') {
       if (!row.idempotent) {
         const at = row.started_at ? new Date(row.started_at).toISOString() : 'unknown time';
@@ -155,6 +163,7 @@ async function executeAttempt(deps: ExecuteDeps, run: RunRow, leaseLost: AbortSi
         return;
       }
       from = ['running'];
+      interruptedAt = new Date(run.previous_lease_expires_at ?? deps.now?.() ?? Date.now());
     } else if (row.state === 'failed' || row.state === 'timed_out') {
       // An earlier attempt recorded the failure but died before ending the run: end it, never go past it.
       await rec.finished('failed', `step ${step.id} ${row.state === 'timed_out' ? 'timed out' : 'failed'}`);
@@ -170,15 +179,25 @@ async function executeAttempt(deps: ExecuteDeps, run: RunRow, leaseLost: AbortSi
       await rec.finished('cancelled', 'cancelled before this step');
       return;
     }
-    const started = await rec.stepStarted(step.idx, from);
+    if (step.skip && row.state === 'pending') {
+      // The runbook's `when` does not hold for this run's parameters: nothing is spawned.
+      const skipped = await rec.stepSkipped(step.idx, step.skip);
+      if (!skipped)
+        return deps.log.warn({ runId, step: step.id }, 'lease lost; another attempt owns this run');
+      deps.onStepFinished?.(run.runbook_id, step.id, 'skipped', 0);
+      continue;
+    }
+    const started = await rec.stepStarted(step.idx, from, interruptedAt);
     if (!started) return deps.log.warn({ runId, step: step.id }, 'lease lost; another attempt owns this run');
     const outcome = await runWithRetries(deps, runId, step, redact, leaseLost);
-    const state: StepState = outcome.shutdown ? 'interrupted' : outcome.status;
+    const said = stepSaid(outcome.shutdown ? 'interrupted' : outcome.status, outcome.outputTail, redact);
+    const state = said.state;
     deps.onStepFinished?.(run.runbook_id, step.id, state, outcome.durationMs);
     const finished = await rec.stepFinished(step.idx, {
       state,
       exitCode: outcome.exitCode,
-      outputTail: outcome.outputTail || null,
+      outputTail: said.outputTail || null,
+      result: said.result ?? null,
     });
     if (!finished) return deps.log.warn({ runId, step: step.id }, 'lease lost while the step ran');
     if (state === 'interrupted') {
@@ -189,7 +208,7 @@ async function executeAttempt(deps: ExecuteDeps, run: RunRow, leaseLost: AbortSi
       await rec.finished('cancelled', `cancelled during step ${step.id}`);
       return;
     }
-    if (state !== 'succeeded') {
+    if (state !== 'succeeded' && state !== 'skipped') {
       await rec.finished(
         'failed',
         `step ${step.id} ${state === 'timed_out' ? 'timed out' : `failed with exit code ${outcome.exitCode}`}`,
@@ -233,7 +252,9 @@ async function runWithRetries(
   try {
     let outcome: StepOutcome | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      outcome = await spawnStep(step, { redact, signal: abort.signal });
+      // Checks then end their output with a `::result` line: their result in both languages, or `skipped`.
+      const env = { ...step.env, [RESULT_LINE_ENV]: '1' };
+      outcome = await spawnStep({ ...step, env }, { redact, signal: abort.signal });
       if (outcome.status !== 'failed' && outcome.status !== 'timed_out') break;
       if (attempt < attempts) await sleep(step.retry?.everyMs ?? 0, abort.signal);
       if (abort.signal.aborted) break;

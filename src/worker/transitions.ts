@@ -1,7 +1,14 @@
-import type { StepState } from '../../cards/model.js';
+import type { I18nText, StepState } from '../../cards/model.js';
 import { inTransaction, type Pool, type PoolClient } from '../db/pool.js';
 import type { ResolvedStep, Runbook, Target } from '../runbooks/types.js';
-import { closePendingSteps, finishRun, finishStep, startStep } from '../runs/exec-repo.js';
+import {
+  closePendingSteps,
+  finishRun,
+  finishStep,
+  type StepFinish,
+  skipStep,
+  startStep,
+} from '../runs/exec-repo.js';
 import { planHashOf } from '../runs/ids.js';
 import { Owed, patchUuid } from '../runs/outbox-writer.js';
 import { planChangesOf, planChangesText } from '../runs/plan-changes.js';
@@ -10,6 +17,12 @@ import type { JobPort } from '../runs/ports.js';
 import { getApprovals, getRun, getSteps, type RunRow, type StepRow } from '../runs/run-repo.js';
 import { toRunView } from '../runs/view.js';
 import type { PreflightResult } from './preflight.js';
+
+/** Why the steps after a failed one are `skipped`. */
+const NOT_RUN_AFTER_FAILURE: I18nText = {
+  'zh-CN': '未执行：前面的步骤失败，运行已停止',
+  'en-US': 'not run: an earlier step failed and the run stopped',
+};
 
 /**
  * The executor's writes: each is one transaction that changes state under the lease and owes the matching
@@ -53,9 +66,17 @@ export class RunRecorder {
     });
   }
 
-  async stepStarted(idx: number, from: readonly StepState[]): Promise<StepRow | undefined> {
+  /**
+   * `interruptedAt`: this starts a re-run of a step whose worker was lost at that time; the started reply then
+   * says so first (the step's `interruptedAt`), and the export's timeline records it.
+   */
+  async stepStarted(
+    idx: number,
+    from: readonly StepState[],
+    interruptedAt?: Date,
+  ): Promise<StepRow | undefined> {
     return this.write(async (tx, owed) => {
-      const step = await startStep(tx, this.runId, idx, this.lease, from);
+      const step = await startStep(tx, this.runId, idx, this.lease, from, interruptedAt);
       if (!step) return undefined;
       const { row, view } = await this.view(tx);
       await owed.thread(
@@ -69,23 +90,32 @@ export class RunRecorder {
     });
   }
 
-  async stepFinished(
-    idx: number,
-    outcome: { state: StepState; exitCode: number | null; outputTail: string | null },
-  ): Promise<StepRow | undefined> {
+  async stepFinished(idx: number, outcome: StepFinish): Promise<StepRow | undefined> {
     return this.write(async (tx, owed) => {
       const step = await finishStep(tx, this.runId, idx, this.lease, outcome);
-      if (!step) return undefined;
-      const { row, view } = await this.view(tx);
-      await owed.thread(
-        view,
-        row.chat_id,
-        { render: 'step_finished', stepIdx: idx },
-        `${this.runId}-${idx}-e${step.attempt}`,
-      );
-      await owed.runCard(view, row.chat_id, 'patch', patchUuid(this.runId));
-      return step;
+      return step ? this.stepEnded(tx, owed, idx, step) : undefined;
     });
+  }
+
+  /** A step whose runbook condition does not hold: `skipped` with its reason, nothing spawned. */
+  async stepSkipped(idx: number, reason: I18nText): Promise<StepRow | undefined> {
+    return this.write(async (tx, owed) => {
+      const step = await skipStep(tx, this.runId, idx, this.lease, reason);
+      return step ? this.stepEnded(tx, owed, idx, step) : undefined;
+    });
+  }
+
+  /** The end reply of a step (its state, result or reason) and the card, owed with the step's change. */
+  private async stepEnded(tx: PoolClient, owed: Owed, idx: number, step: StepRow): Promise<StepRow> {
+    const { row, view } = await this.view(tx);
+    await owed.thread(
+      view,
+      row.chat_id,
+      { render: 'step_finished', stepIdx: idx },
+      `${this.runId}-${idx}-e${step.attempt}`,
+    );
+    await owed.runCard(view, row.chat_id, 'patch', patchUuid(this.runId));
+    return step;
   }
 
   /**
@@ -133,7 +163,12 @@ export class RunRecorder {
   ): Promise<boolean> {
     const done = await this.write(async (tx, owed) => {
       if (state !== 'paused')
-        await closePendingSteps(tx, this.runId, state === 'cancelled' ? 'cancelled' : 'skipped');
+        await closePendingSteps(
+          tx,
+          this.runId,
+          state === 'cancelled' ? 'cancelled' : 'skipped',
+          state === 'failed' ? NOT_RUN_AFTER_FAILURE : undefined,
+        );
       const run = await finishRun(tx, this.runId, this.lease, state, reason);
       if (!run) return undefined;
       const { view } = await this.view(tx, run);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineTime, NewLines } from '../../src/checks/logs.js';
+import { parseResultLine } from '../../src/checks/result.js';
 import { check } from './helpers.js';
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
@@ -82,6 +83,24 @@ describe('logs', () => {
     clearTimeout(timer);
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(/^logs: no ERROR in 1 new log line\(s\) over 1s \(\d+ reads\)$/);
+  });
+
+  it('passes on an app that logged nothing, but says so as a warning (nothing to judge by)', async () => {
+    writeFileSync(logFile(), `${stamp(-60_000)} INFO started\n`);
+    const run = await check({ ...env, ROLLBACK_BOT_RESULT_LINE: '1' }, [
+      'logs',
+      '--for',
+      '300ms',
+      '--every',
+      '200ms',
+      ...cat(),
+    ]);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toMatch(/^logs: ⚠ the app logged nothing over 300ms \(\d+ reads\): no ERROR seen/);
+    expect(run.out).not.toContain('in 0 new log line');
+    const result = parseResultLine(run.out);
+    expect(result?.skipped).toBeUndefined();
+    expect(result?.text['zh-CN']).toMatch(/^⚠ 应用在 300ms 内没有输出任何日志/);
   });
 
   it('fails on a new ERROR line, printing it', async () => {

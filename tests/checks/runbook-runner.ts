@@ -50,6 +50,11 @@ export class Runner {
     const started = performance.now();
     const results: StepResult[] = [];
     for (const step of steps) {
+      if (step.skip) {
+        // The step's `when` does not hold: the worker spawns nothing and ends it skipped.
+        results.push({ id: step.id, status: 'skipped', exitCode: null, ms: 0, tail: step.skip['en-US'] });
+        continue;
+      }
       const outcome = await spawnStep(step, { redact });
       results.push({
         id: step.id,
@@ -60,7 +65,9 @@ export class Runner {
       });
       if (outcome.status !== 'succeeded') break;
     }
-    const ok = results.length === steps.length && results.every((r) => r.status === 'succeeded');
+    const ok =
+      results.length === steps.length &&
+      results.every((r) => r.status === 'succeeded' || r.status === 'skipped');
     return { steps: results, ms: Math.round(performance.now() - started), ok };
   }
 

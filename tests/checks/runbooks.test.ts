@@ -143,8 +143,12 @@ describe('the shipped runbooks, run for real', () => {
       await db.client.query(INSERT_TOKEN, ['bad_after_precheck']);
       const result = await runner.runAll('emergency', { restore: 'yes', watch: '5s' });
       expect(result.steps.map((s) => s.id)).toContain('watch-logs');
-      expect(output(result)).toContain('revision: skipped (--unless yes)');
-      expect(output(result)).toMatch(/logs: no ERROR in \d+ new log line\(s\) over 5s/);
+      expect(result.steps.find((s) => s.id === 'verify-revision')).toMatchObject({ status: 'skipped' });
+      expect(result.steps.find((s) => s.id === 'restore')).toMatchObject({ status: 'succeeded' });
+      // The restarted app may log nothing while watched: then the check passes with a warning, not a claim.
+      expect(output(result)).toMatch(
+        /logs: (no ERROR in [1-9]\d* new log line\(s\) over 5s|⚠ the app logged nothing over 5s)/,
+      );
       expect(await tokenApps(db.client)).toEqual(['good']);
       console.log(`emergency (restore=yes): ${result.ms} ms`);
     },

@@ -79,8 +79,14 @@ describe('revision, preview, table, rows, schema, drill-row (real alembic, real 
       err: 'table: missing: nope',
     });
     const list = await check(db.env, ['table']);
-    expect(list.out).toContain('tables: alembic_version, tokens, user_auth_sessions and user_cache');
-    expect(list.out).toContain('alembic_version = 6fc3f28b87c8');
+    // Said once, on one line (it was "alembic_version = … · table: 4 table(s); alembic_version = …").
+    expect(list.out).toBe(
+      'table: 4 table(s): alembic_version, tokens, user_auth_sessions and user_cache; alembic_version = 6fc3f28b87c8',
+    );
+    const zh = await check({ ...db.env, ROLLBACK_BOT_RESULT_LINE: '1' }, ['table']);
+    expect(parseResultLine(zh.out)?.text['zh-CN']).toBe(
+      '4 张表：alembic_version、tokens、user_auth_sessions 和 user_cache；alembic_version = 6fc3f28b87c8',
+    );
   });
 
   it('drill-row and rows count with bound values, never pasted SQL', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -93,7 +93,7 @@ describe('the whole flow through the sandbox', () => {
     expect(textOf(failedLine)).toContain('***');
     await runState(h, value.run, 'failed');
     const steps = await h.ctx.pool.query(
-      'SELECT step_id, state, exit_code, output_tail FROM steps WHERE run_id = $1 ORDER BY idx',
+      'SELECT step_id, state, exit_code, output_tail, result FROM steps WHERE run_id = $1 ORDER BY idx',
       [value.run],
     );
     expect(steps.rows.map((s) => [s.step_id, s.state, s.exit_code])).toEqual([
@@ -102,6 +102,21 @@ describe('the whole flow through the sandbox', () => {
       ['never', 'skipped', null],
     ]);
     expect(steps.rows[1].output_tail).toContain('token is ***');
+    // What the succeeded step said follows its end reply; the step never run says why it is skipped.
+    expect(steps.rows[0].result).toEqual({ 'zh-CN': 'ok', 'en-US': 'ok' });
+    const thread = () => repliesTo(card.messageId).map(textOf);
+    expect(thread().find((t) => / · Check — succeeded in /.test(t))).toMatch(/ — succeeded in [^\n]+\nok$/);
+    expect(steps.rows[2].result['en-US']).toBe('not run: an earlier step failed and the run stopped');
+    // A failed run is never "within budget": the summary says the time and the RTO only.
+    const summary = await h.sandbox.waitFor(() => thread().find((t) => /^❌ Failed: /.test(t)), 20_000);
+    expect(summary).toMatch(/\nTotal time [\d.]+m?s \(RTO 1m 00s\)\n/);
+    const finalCard = await h.sandbox.waitFor(() => {
+      const json = JSON.stringify(h.sandbox.message(card.messageId)?.content);
+      return json.includes('**Outcome:** ❌') ? json : undefined;
+    }, 20_000);
+    expect(finalCard).not.toMatch(/within budget|在预算内/);
+    expect(finalCard).toMatch(/\*\*Total time:\*\* [\d.]+m?s \(RTO 1m 00s\)/);
+    expect(finalCard).toContain('⏭ 3. Never runs — skipped · not run&#58; an earlier step failed');
     // Nothing sent to Lark, logged, or stored holds the secret.
     const sent = h.sandbox.requests().map((r) => JSON.stringify(r));
     const everything = [...sent, ...h.sandbox.messages().map((m) => JSON.stringify(m)), ...h.logs].join('\n');
@@ -110,6 +125,47 @@ describe('the whole flow through the sandbox', () => {
       `SELECT string_agg(t::text, ' ') AS all FROM (SELECT * FROM steps) t`,
     );
     expect(dump.rows[0].all).not.toContain(SECRET);
+  });
+
+  it('ends a step skipped, never succeeded, when its when does not hold or its check says skipped', async () => {
+    const card = await requestCard('/rollback optional');
+    const value = approveValue(card);
+    await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value });
+    await runState(h, value.run, 'succeeded');
+    const steps = await h.ctx.pool.query(
+      'SELECT step_id, state, attempt, result, output_tail FROM steps WHERE run_id = $1 ORDER BY idx',
+      [value.run],
+    );
+    expect(steps.rows.map((s) => [s.step_id, s.state, s.attempt])).toEqual([
+      ['prep', 'succeeded', 1],
+      ['self-skip', 'skipped', 1],
+      ['restore', 'skipped', 0],
+      ['after', 'succeeded', 1],
+    ]);
+    expect(steps.rows[1].result).toEqual({ 'zh-CN': '无事可做', 'en-US': 'nothing to do' });
+    expect(steps.rows[1].output_tail).not.toContain('::result');
+    expect(steps.rows[2].result['en-US']).toBe('restore=no, not needed (runs only when restore=yes)');
+    const thread = await h.sandbox.waitFor(() => {
+      const lines = repliesTo(card.messageId).map(textOf);
+      return lines.some((t) => /^✅ Succeeded: /.test(t)) ? lines : undefined;
+    }, 20_000);
+    expect(thread).toContainEqual(expect.stringMatching(/ · Decides to skip — skipped: nothing to do$/));
+    expect(thread).toContainEqual(
+      expect.stringMatching(
+        / · Restore \(only when restore=yes\) — skipped: restore=no, not needed \(runs only when restore=yes\)$/,
+      ),
+    );
+    expect(thread.filter((t) => /Restore \(only when restore=yes\) — started/.test(t))).toEqual([]);
+    expect(thread.some((t) => /Decides to skip — succeeded/.test(t))).toBe(false);
+    const log = join(h.markerDir, 'runs.log');
+    const runs = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    expect(runs).not.toContain('restore');
+    const json = await h.sandbox.waitFor(() => {
+      const text = JSON.stringify(h.sandbox.message(card.messageId)?.content);
+      return text.includes('**Outcome:** ✅') ? text : undefined;
+    }, 20_000);
+    expect(json).toContain('⏭ 2. Decides to skip — skipped');
+    expect(json).toContain('⏭ 3. Restore &#40;only when restore=yes&#41; — skipped · restore=no');
   });
 
   it('refuses a command from another chat politely', async () => {

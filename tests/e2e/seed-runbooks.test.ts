@@ -69,6 +69,11 @@ describe('the seed runbooks through the bot', () => {
     );
     const thread = h.sandbox.threadOf(card.messageId).map(textOf);
     expect(thread.filter((t) => / — started$/.test(t))).toHaveLength(steps.rows.length);
+    // The drill's titles carry the seed script's numbers ("2. alembic upgrade head"): never numbered twice.
+    const final = JSON.stringify(h.sandbox.message(card.messageId)?.content);
+    expect(final).toContain('3. alembic upgrade head — succeeded');
+    expect(final).not.toMatch(/\d+\. \d+\. /);
+    expect(thread.join('\n')).not.toMatch(/ · \d+\. /);
     expect(await tokens()).toEqual([]);
     console.log(`drill through the bot, approval → final state: ${ms} ms`);
   });
@@ -96,7 +101,7 @@ describe('the seed runbooks through the bot', () => {
       ['record', 'succeeded'],
       ['downgrade', 'succeeded'],
       ['restore', 'succeeded'],
-      ['verify-revision', 'succeeded'],
+      ['verify-revision', 'skipped'],
       ['verify-schema', 'succeeded'],
       ['start-app', 'succeeded'],
       ['health', 'succeeded'],
@@ -130,6 +135,60 @@ describe('the seed runbooks through the bot', () => {
       csv,
     ].join('\n');
     expect(everything).not.toContain(PASSWORD);
+  });
+
+  it('emergency restore=no: the restore step is skipped, with its reason, on the card, in the thread and the DB', {
+    timeout: 150_000,
+  }, async () => {
+    // The example's only migration is its first: downgrade -1 drops every table, so with nothing restored the
+    // app's health check fails, as it would in production; the run fails there, after the skipped restore.
+    const { runId, card, summary } = await runThrough('/rollback emergency watch=1s', 'failed');
+    await execa('alembic', ['upgrade', 'head'], {
+      cwd: 'examples/lark-service',
+      env: { DATABASE_URL: service.env.LARK_SERVICE_DATABASE_URL ?? '' },
+    });
+    const steps = await h.ctx.pool.query(
+      'SELECT step_id, state, attempt, started_at, result FROM steps WHERE run_id = $1 ORDER BY idx',
+      [runId],
+    );
+    const restore = steps.rows.find((s) => s.step_id === 'restore');
+    // Nothing was spawned for it: never started, no attempt; the reason is stored with it.
+    expect(restore).toMatchObject({ state: 'skipped', attempt: 0, started_at: null });
+    expect(restore.result).toEqual({
+      'zh-CN': 'restore=no，无需执行（仅在 restore=yes 时执行）',
+      'en-US': 'restore=no, not needed (runs only when restore=yes)',
+    });
+    expect(steps.rows.filter((s) => s.state !== 'succeeded').map((s) => [s.step_id, s.state])).toEqual([
+      ['restore', 'skipped'],
+      ['health', 'failed'],
+      ['watch-logs', 'skipped'],
+    ]);
+    // A failed run is not "within budget".
+    expect(textOf(summary)).toMatch(/\nTotal time [\dms. ]+ \(RTO 15m 00s\)\n/);
+    const thread = h.sandbox.threadOf(card.messageId).map(textOf);
+    expect(thread).toContainEqual(
+      expect.stringMatching(
+        /^⏭ \d\d:\d\d:\d\d · T\+\d\d:\d\d · Restore the backup \(only when restore=yes\) — skipped: restore=no, not needed \(runs only when restore=yes\)$/,
+      ),
+    );
+    expect(thread.some((t) => /Restore the backup.* — (started|succeeded)/.test(t))).toBe(false);
+    // The checks' results reach the thread: the backup's path, the schema verdict, the logs' warning.
+    expect(thread.find((t) => / · Back up the database — succeeded in /.test(t))).toMatch(
+      /\n.*lark-service_emergency_\d{8}_\d{6}\.dump/,
+    );
+    expect(thread.find((t) => / · Check tables and indexes match the revision — succeeded/.test(t))).toMatch(
+      /\nmatches revision \w+: \d+ table\(s\)/,
+    );
+    // The card (now the summary) shows ⏭ and the reason, in both languages, and never ✅ for the restore.
+    const json = await h.sandbox.waitFor(() => {
+      const text = JSON.stringify(h.sandbox.message(card.messageId)?.content);
+      return text.includes('**Outcome:** ❌') ? text : undefined;
+    }, 15_000);
+    expect(json).toContain('⏭ 5. Restore the backup &#40;only when restore=yes&#41; — skipped · restore=no');
+    expect(json).toContain('⏭ 5. 恢复备份（仅当 restore=yes） — 已跳过 · restore=no，无需执行');
+    expect(json).not.toMatch(/✅ 5\./);
+    expect(json).not.toMatch(/within budget|在预算内/);
+    expect(json).toMatch(/✅ 4\. Downgrade the database — succeeded[^\n]*\\n↳ /);
   });
 
   it('drift: the revision changes between approval and execution → the run stops and asks again', {

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRun, getSteps, type RunRow } from '../../src/runs/run-repo.js';
+import { timelineRows } from '../../src/runs/timeline.js';
+import { toRunView } from '../../src/runs/view.js';
 import { type Bot, buttonValues, LEAD_A, LEAD_B, type Requested, startBot } from './helpers/bot.js';
 import { type BotProcess, eventually, killGroup, liveInGroup, parentOf } from './helpers/procs.js';
 import { checkThread, ended, started, succeeded, summary } from './helpers/thread.js';
@@ -38,6 +41,10 @@ async function killWorkerDuring(stepPids: number[]): Promise<void> {
     await eventually(() => liveInGroup(pid).length === 0, 10_000, `step group ${pid} to be gone`);
   worker = await bot.startWorker();
 }
+
+/** The line before a re-run's "started" (issue 9 item 15). */
+const RERUN =
+  /^⚠ The previous attempt was interrupted: its worker was lost at \d\d:\d\d:\d\d \(T\+\d\d:\d\d\)\. The step is idempotent, so it is safe to run it again\.\n▶ .* · Idempotent work — started$/;
 
 const startsOf = (bot: Bot, run: string, step: string) =>
   bot.markers(run).filter((l) => l.startsWith(`start ${step} `)).length;
@@ -180,6 +187,18 @@ describe('worker killed with SIGKILL during a step', () => {
         .waitFor(() => bot.thread(req.card).some((t) => summaryLine.test(t)), 20_000)
         .catch(() => undefined);
       const check = checkThread(bot.thread(req.card), expected);
+      // The second start says why the step runs again: the first attempt's worker was lost, the step is safe.
+      const starts = bot.thread(req.card).filter((t) => started('Idempotent work').test(t));
+      expect(starts[0]).not.toMatch(/interrupted/);
+      expect(starts[1]).toMatch(RERUN);
+      const rows = await getSteps(bot.pool, req.run);
+      expect(rows[1]?.interrupted_at).toBeInstanceOf(Date);
+      const timeline = timelineRows(toRunView((await getRun(bot.pool, req.run)) as RunRow, rows, []), {
+        timezone: 'UTC',
+      });
+      const lost = timeline.findIndex((r) => r.event === 'step_interrupted' && r.step === 'work');
+      expect(timeline[lost]?.detail).toBe('worker lost; re-run (idempotent)');
+      expect(timeline[lost + 1]).toMatchObject({ event: 'step_started', step: 'work' });
       tally.trials += 1;
       tally.losses += check.missing.length;
       tally.duplicateLines += check.duplicates.length;
