@@ -1,4 +1,4 @@
-import { neutralizeText } from './escape.js';
+import { isOpenId, neutralizeText } from './escape.js';
 import { pick } from './i18n.js';
 import type { I18nText, Locale } from './model.js';
 
@@ -15,17 +15,37 @@ export type PostBody = { title: string; content: PostElement[][] };
 export type PostContent = { zh_cn: PostBody; en_us: PostBody };
 export type PostMessage = { msgType: 'post'; content: PostContent };
 
-function body(text: string, title: string): PostBody {
+/** `{@0}`, `{@1}` … in a reply's text: the people the code names (never text a person typed) as mentions. */
+const PERSON = /\{@(\d)\}/g;
+
+function withPeople(line: string, people: readonly string[]): PostElement[] {
+  const out: PostElement[] = [];
+  let last = 0;
+  for (const match of line.matchAll(PERSON)) {
+    const id = people[Number(match[1])];
+    if (id === undefined || !isOpenId(id)) continue;
+    if (match.index > last) out.push({ tag: 'text', text: line.slice(last, match.index) });
+    out.push({ tag: 'at', user_id: id });
+    last = match.index + match[0].length;
+  }
+  if (last < line.length) out.push({ tag: 'text', text: line.slice(last) });
+  return out;
+}
+
+function body(text: string, title: string, people: readonly string[] = []): PostBody {
   const lines = neutralizeText(text).split('\n');
   return {
     title: neutralizeText(title),
-    content: lines.map((line) => (line === '' ? [] : [{ tag: 'text', text: line }])),
+    content: lines.map((line) => (line === '' ? [] : withPeople(line, people))),
   };
 }
 
-/** Both languages of `text` (and of an optional title) as one post message. */
-export function postMessage(text: I18nText, title?: I18nText): PostMessage {
-  const lang = (l: Locale) => body(pick(text, l), title ? pick(title, l) : '');
+/**
+ * Both languages of `text` (and of an optional title) as one post message; `{@N}` in the text mentions
+ * `people[N]` (an open id the code supplies), so the person is notified and shown by name.
+ */
+export function postMessage(text: I18nText, title?: I18nText, people: readonly string[] = []): PostMessage {
+  const lang = (l: Locale) => body(pick(text, l), title ? pick(title, l) : '', people);
   return { msgType: 'post', content: { zh_cn: lang('zh-CN'), en_us: lang('en-US') } };
 }
 

@@ -1,5 +1,5 @@
 import type { LarkCard } from './elements.js';
-import { neutralizeText } from './escape.js';
+import { isOpenId, neutralizeText } from './escape.js';
 import { elapsedBetween, formatClock, formatDuration, formatElapsed } from './format.js';
 import { fill, pick, RUN_STATE, STEP_STATE, UI } from './i18n.js';
 import { LIMITS, tailOutput, truncateText } from './limits.js';
@@ -106,6 +106,8 @@ export function summaryMessage(view: RunView, opts: RenderOptions): LarkMessage 
     const exit = exitCodeText(failed, l);
     first += ` — ${failedIdx + 1}. ${safe(stepTitle(failed, l))}${exit ? ` · ${exit}` : ''}`;
   }
+  // The requester is mentioned (notified) when the run ends: they asked, they want to know.
+  if (isOpenId(view.requesterOpenId)) first = `<at user_id="${view.requesterOpenId}"></at> ${first}`;
   const lines = [first, pick(fill(UI.summaryTotal, { v: totalVsRto(view, l) }), l)];
   if (view.reason) lines.push(pick(fill(UI.summaryReason, { v: safe(view.reason) }), l));
   // The run id is whole: it is what the export commands take.

@@ -55,7 +55,11 @@ export function renderPayload(
     case 'text': {
       // Both languages the Lark way: the client shows the reader's own.
       const text = payload.text;
-      return postMessage(typeof text === 'string' ? { 'zh-CN': text, 'en-US': text } : text);
+      return postMessage(
+        typeof text === 'string' ? { 'zh-CN': text, 'en-US': text } : text,
+        undefined,
+        payload.people,
+      );
     }
     case 'file':
       if (!fileKey) throw new Error(`file ${payload.fileName} must be uploaded before it is sent`);

@@ -29,7 +29,8 @@ export async function control(
     const note = async (text: I18nText) => {
       owed = new Owed(tx);
       const current = await view();
-      await owed.thread(current, run.chat_id, { render: 'text', text }, patchUuid(run.id));
+      // `{@0}` in a note is the person who clicked, shown as a mention.
+      await owed.thread(current, run.chat_id, { render: 'text', text, people: [who] }, patchUuid(run.id));
       return current;
     };
     if (value.action === 'cancel_after_step' || value.action === 'cancel_now') {
@@ -46,8 +47,8 @@ export async function control(
         await requestCancel(tx, run.id, mode, who);
         const text =
           mode === 'now'
-            ? t(`${who} 要求立即终止当前步骤。`, `Stop now requested by ${who}.`)
-            : t(`${who} 要求在当前步骤结束后停止。`, `Stop after this step requested by ${who}.`);
+            ? t('{@0} 要求立即终止当前步骤。', 'Stop now requested by {@0}.')
+            : t('{@0} 要求在当前步骤结束后停止。', 'Stop after this step requested by {@0}.');
         return {
           toast: {
             type: 'success',
@@ -113,8 +114,8 @@ export async function control(
     const verb = value.action === 'retry' ? t('重试', 'Retry') : t('跳过', 'Skip');
     const current = await note(
       t(
-        `${who} 选择了「${verb['zh-CN']}」第 ${idx + 1} 步。`,
-        `${verb['en-US']} of step ${idx + 1} chosen by ${who}.`,
+        `{@0} 选择了「${verb['zh-CN']}」第 ${idx + 1} 步。`,
+        `${verb['en-US']} of step ${idx + 1} chosen by {@0}.`,
       ),
     );
     return {

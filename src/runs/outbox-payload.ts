@@ -9,8 +9,8 @@ export type OutboxPayload =
   | { render: 'step_started'; view: RunView; stepIdx: number }
   | { render: 'step_finished'; view: RunView; stepIdx: number }
   | { render: 'summary'; view: RunView }
-  /** A reply in both languages (sent as a bilingual post); a bare string is the same in both. */
-  | { render: 'text'; text: I18nText | string }
+  /** A reply in both languages (sent as a bilingual post); a bare string is the same in both; `{@N}` mentions people[N]. */
+  | { render: 'text'; text: I18nText | string; people?: string[] }
   /**
    * A whole document sent as a file: delivery uploads `body` (UTF-8) and then sends a `file` message with the
    * row's uuid, so a retry after a lost answer may upload twice but never posts twice.

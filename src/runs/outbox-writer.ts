@@ -50,7 +50,7 @@ export class Owed {
     payload:
       | { render: 'step_started' | 'step_finished'; stepIdx: number }
       | { render: 'summary' }
-      | { render: 'text'; text: I18nText },
+      | { render: 'text'; text: I18nText; people?: string[] },
     uuid: string,
   ): Promise<void> {
     const full = payload.render === 'text' ? payload : { ...payload, view };

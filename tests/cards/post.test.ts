@@ -36,4 +36,19 @@ describe('bilingual posts', () => {
       ],
     ]);
   });
+
+  it('mentions the people the code names with {@N}, never an id a person typed', () => {
+    const post = postMessage(
+      { 'zh-CN': '{@0} 要求立即终止。<at user_id="all"></at>', 'en-US': 'Stop now requested by {@0}. {@1}' },
+      undefined,
+      ['ou_lead_a', 'all'],
+    );
+    expect(post.content.zh_cn.content[0]?.[0]).toEqual({ tag: 'at', user_id: 'ou_lead_a' });
+    expect(post.content.zh_cn.content[0]?.some((e) => e.tag === 'at' && e.user_id === 'all')).toBe(false);
+    expect(post.content.en_us.content[0]).toEqual([
+      { tag: 'text', text: 'Stop now requested by ' },
+      { tag: 'at', user_id: 'ou_lead_a' },
+      { tag: 'text', text: '. {@1}' },
+    ]);
+  });
 });

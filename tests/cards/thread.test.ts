@@ -8,7 +8,16 @@ import {
   summaryMessage,
 } from '../../cards/index.js';
 import type { StepView } from '../../cards/model.js';
-import { failed, RUN_ID, running, SHANGHAI_EN, SHANGHAI_ZH, stepAt, succeeded } from './fixtures.js';
+import {
+  failed,
+  REQUESTER,
+  RUN_ID,
+  running,
+  SHANGHAI_EN,
+  SHANGHAI_ZH,
+  stepAt,
+  succeeded,
+} from './fixtures.js';
 
 const text = (m: { content: Record<string, unknown> }) => m.content.text as string;
 
@@ -70,7 +79,7 @@ describe('summary and other messages', () => {
   it('summary: outcome, total vs RTO, export hint with the whole run id', () => {
     expect(text(summaryMessage(succeeded(), SHANGHAI_EN))).toBe(
       [
-        '✅ Succeeded: Production emergency rollback (target lark-service)',
+        `<at user_id="${REQUESTER}"></at> ✅ Succeeded: Production emergency rollback (target lark-service)`,
         'Total time 13.5s of RTO 15m 00s: ✅ within budget',
         `Export the timeline: /rollback export ${RUN_ID} or rollback-bot export ${RUN_ID}`,
       ].join('\n'),
@@ -80,7 +89,7 @@ describe('summary and other messages', () => {
   it('summary of a failure names the failed step, exit code and reason (zh-CN)', () => {
     const out = text(summaryMessage(failed(), SHANGHAI_ZH));
     expect(out.split('\n')[0]).toBe(
-      '❌ 失败：生产环境紧急回滚（目标 lark-service） — 3. 回滚数据库迁移 · 退出码 3',
+      `<at user_id="${REQUESTER}"></at> ❌ 失败：生产环境紧急回滚（目标 lark-service） — 3. 回滚数据库迁移 · 退出码 3`,
     );
     expect(out).toContain('原因：step downgrade failed');
   });
