@@ -189,4 +189,5 @@ export const UI = {
     'zh-CN': '导出时间线：/rollback export {id} 或 rollback-bot export {id}',
     'en-US': 'Export the timeline: /rollback export {id} or rollback-bot export {id}',
   },
+  summaryRequester: { 'zh-CN': '发起人：{who}', 'en-US': 'Requested by {who}' },
 } as const satisfies Record<string, I18nText>;

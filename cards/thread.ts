@@ -106,12 +106,14 @@ export function summaryMessage(view: RunView, opts: RenderOptions): LarkMessage 
     const exit = exitCodeText(failed, l);
     first += ` — ${failedIdx + 1}. ${safe(stepTitle(failed, l))}${exit ? ` · ${exit}` : ''}`;
   }
-  // The requester is mentioned (notified) when the run ends: they asked, they want to know.
-  if (isOpenId(view.requesterOpenId)) first = `<at user_id="${view.requesterOpenId}"></at> ${first}`;
   const lines = [first, pick(fill(UI.summaryTotal, { v: totalVsRto(view, l) }), l)];
   if (view.reason) lines.push(pick(fill(UI.summaryReason, { v: safe(view.reason) }), l));
   // The run id is whole: it is what the export commands take.
   lines.push(pick(fill(UI.summaryExport, { id: neutralizeText(view.runId) }), l));
+  // The requester is mentioned (notified) when the run ends: they asked, they want to know.
+  if (isOpenId(view.requesterOpenId)) {
+    lines.push(pick(fill(UI.summaryRequester, { who: `<at user_id="${view.requesterOpenId}"></at>` }), l));
+  }
   return textMessage(lines.join('\n'));
 }
 

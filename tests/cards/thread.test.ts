@@ -79,9 +79,10 @@ describe('summary and other messages', () => {
   it('summary: outcome, total vs RTO, export hint with the whole run id', () => {
     expect(text(summaryMessage(succeeded(), SHANGHAI_EN))).toBe(
       [
-        `<at user_id="${REQUESTER}"></at> ✅ Succeeded: Production emergency rollback (target lark-service)`,
+        '✅ Succeeded: Production emergency rollback (target lark-service)',
         'Total time 13.5s of RTO 15m 00s: ✅ within budget',
         `Export the timeline: /rollback export ${RUN_ID} or rollback-bot export ${RUN_ID}`,
+        `Requested by <at user_id="${REQUESTER}"></at>`,
       ].join('\n'),
     );
   });
@@ -89,9 +90,10 @@ describe('summary and other messages', () => {
   it('summary of a failure names the failed step, exit code and reason (zh-CN)', () => {
     const out = text(summaryMessage(failed(), SHANGHAI_ZH));
     expect(out.split('\n')[0]).toBe(
-      `<at user_id="${REQUESTER}"></at> ❌ 失败：生产环境紧急回滚（目标 lark-service） — 3. 回滚数据库迁移 · 退出码 3`,
+      '❌ 失败：生产环境紧急回滚（目标 lark-service） — 3. 回滚数据库迁移 · 退出码 3',
     );
     expect(out).toContain('原因：step downgrade failed');
+    expect(out.split('\n').at(-1)).toBe(`发起人：<at user_id="${REQUESTER}"></at>`);
   });
 
   it('notice and card messages', () => {

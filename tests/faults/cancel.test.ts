@@ -124,7 +124,7 @@ describe('cancel', () => {
       started('First'),
       succeeded('First'),
       started('Long'),
-      /^Stop now requested by ou_lead_a\.$/,
+      /^Stop now requested by @ou_lead_a\.$/,
       ended('Long', 'cancelled'),
       summary('Cancelled', 'Long step'),
     ];

@@ -1,12 +1,15 @@
 /** Reading what the bot sent, whatever its message type. */
 
-type PostBody = { title?: string; content?: Array<Array<{ text?: string }>> };
+type PostBody = { title?: string; content?: Array<Array<{ tag?: string; text?: string; user_id?: string }>> };
 
 /** One language of a post message as plain text: title, then one line per paragraph. */
 export function postText(message: { content: unknown }, locale: 'en_us' | 'zh_cn'): string {
   const body = (message.content as Record<string, PostBody | undefined>)[locale];
   if (!body) return '';
-  const lines = (body.content ?? []).map((p) => p.map((el) => el.text ?? '').join(''));
+  // A mention reads as `@<open_id>` (Lark shows the person's name there).
+  const lines = (body.content ?? []).map((p) =>
+    p.map((el) => (el.tag === 'at' ? `@${el.user_id ?? ''}` : (el.text ?? ''))).join(''),
+  );
   return [...(body.title ? [body.title] : []), ...lines].join('\n');
 }
 
