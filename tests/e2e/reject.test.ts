@@ -14,7 +14,7 @@ afterAll(async () => {
 type Card = { messageId: string; content: unknown };
 const cardsIn = () => h.sandbox.botMessages(CHAT).filter((m) => m.msgType === 'interactive');
 const repliesTo = (messageId: string) =>
-  h.sandbox.botMessages().filter((m) => m.parentId === messageId && m.msgType === 'text');
+  h.sandbox.botMessages().filter((m) => m.parentId === messageId && m.msgType !== 'interactive');
 
 async function requestCard(): Promise<Card> {
   const before = cardsIn().length;

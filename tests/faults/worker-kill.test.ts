@@ -107,7 +107,7 @@ async function pausedThenRetried(req: Requested): Promise<Omit<Tally, 'trials'>>
     succeeded('Prepare'),
     started('Mutate'),
     ended('Mutate', 'interrupted'),
-    /^Retry of step 2 chosen by ou_lead_b\.$/,
+    /^Retry of step 2 chosen by @ou_lead_b\.$/,
     started('Mutate'),
     succeeded('Mutate'),
     started('Finish'),
