@@ -5,6 +5,7 @@ import { formatDateTime, formatDuration } from './format.js';
 import { fill, localize, markdown, pick, UI } from './i18n.js';
 import type { Detail } from './limits.js';
 import type { Locale, RenderOptions, RunView } from './model.js';
+import { nextStepsElements } from './next-steps.js';
 import { stepLines } from './step-lines.js';
 import {
   approverIds,
@@ -109,7 +110,10 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
   }
   const buttons: ButtonSpec[] = [];
   if (failed > 0) {
-    elements.push(markdown(fill(UI.approveWithheld, { n: String(failed) }), locale));
+    elements.push(
+      markdown(fill(UI.approveWithheld, { n: String(failed) }), locale),
+      ...nextStepsElements(view, locale),
+    );
   } else if (view.state !== 'requested') {
     // While the preflight runs there is no plan to bind an approval to yet: only Reject is offered.
     buttons.push({

@@ -58,6 +58,14 @@ export interface PreflightLine {
   detail: string;
 }
 
+/** A runbook that fits the state a run left (src/runs/next-steps.ts), as a command ready to send. */
+export interface NextStep {
+  runbook: string;
+  /** e.g. `/rollback recover revision=6fc3f28b87c8`: ids, `key=value` words and nothing else. */
+  command: string;
+  why: I18nText;
+}
+
 export interface RunView {
   runId: string;
   runbookId: string;
@@ -84,6 +92,8 @@ export interface RunView {
   reason?: string;
   /** Who cancelled / rejected, when relevant. */
   actorOpenId?: string;
+  /** What to run next after a failure or a refused preflight (shown on the summary and approval cards). */
+  nextSteps?: NextStep[];
 }
 
 /** Display settings shared by every builder. */

@@ -1,5 +1,6 @@
 import type { RunView } from '../../cards/model.js';
 import type { Queryable } from '../db/pool.js';
+import { nextStepsFor } from './next-steps.js';
 import type { ApprovalRow, RunRow, StepRow } from './run-repo.js';
 import { getApprovals, getRun, getSteps } from './run-repo.js';
 
@@ -44,6 +45,8 @@ export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[
   if (run.view.notices?.length) view.notices = run.view.notices;
   if (run.reason) view.reason = run.reason;
   if (run.actor_open_id) view.actorOpenId = run.actor_open_id;
+  const next = nextStepsFor(view);
+  if (next.length > 0) view.nextSteps = next;
   return view;
 }
 
