@@ -18,6 +18,7 @@ describe('the shipped runbooks directory', () => {
         LARK_SERVICE_STATE_DIR: './examples/lark-service/.run',
       },
       vars: {
+        environment: 'test',
         alembic_dir: './examples/lark-service',
         app_url: 'http://127.0.0.1:8000',
         backup_dir: './examples/lark-service/.run/backups',
@@ -27,6 +28,7 @@ describe('the shipped runbooks directory', () => {
       },
     });
     expect(catalog.targets.get('production')?.unavailable).toBe('PROD_DATABASE_URL is not set');
+    expect(catalog.targets.get('production')?.vars.environment).toBe('production');
     expect(catalog.targets.get('production')?.vars.stop_app).toEqual(['docker', 'compose', 'stop', 'app']);
   });
 
@@ -45,6 +47,7 @@ describe('the shipped runbooks directory', () => {
       quorum: 1,
       fourEyes: true,
       expiresInSeconds: 600,
+      required: false,
     });
     expect(precheck?.steps.map((s) => [s.id, s.run, s.cwd, s.timeoutSeconds, s.idempotent])).toEqual([
       ['current', ['alembic', 'current'], '{{target.alembic_dir}}', 60, true],
