@@ -45,5 +45,7 @@ export function demoEnv(o: {
     LARK_SERVICE_URL: process.env.LARK_SERVICE_URL ?? 'http://127.0.0.1:8000',
     LARK_SERVICE_STATE_DIR: join(o.stateDir, 'lark-service'),
     LARK_SERVICE_BACKUP_DIR: join(o.stateDir, 'backups'),
+    // The example service's next release is deployed (its migration not yet applied): see "simulate a bad release".
+    LARK_SERVICE_ALEMBIC_CONFIG: 'release.ini',
   };
 }

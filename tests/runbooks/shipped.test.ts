@@ -16,6 +16,7 @@ describe('the shipped runbooks directory', () => {
       publicEnv: {
         LARK_SERVICE_URL: 'http://127.0.0.1:8000',
         LARK_SERVICE_STATE_DIR: './examples/lark-service/.run',
+        ALEMBIC_CONFIG: 'alembic.ini',
       },
       vars: {
         environment: 'test',

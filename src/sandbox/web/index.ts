@@ -11,6 +11,7 @@
  *   GET  /                 the page            GET  /web/<file>       its scripts and styles
  *   GET  /web/api/state    everything to draw  GET  /web/api/stream   SSE: message, update, toast, chats
  *   POST /web/api/say      {chatId, as, text}  POST /web/api/click    {messageId, as, value, name?}
+ *   POST /web/api/action   {id}: one of `options.actions` (e.g. the demo's "simulate a bad release")
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Sandbox } from '../index.js';
@@ -36,6 +37,15 @@ export interface WebChatOptions {
   defaultChatId?: string;
   /** Which `i18n_content` cards show first. @defaultValue 'en_us' */
   defaultLocale?: WebLocale;
+  /** Buttons in the top bar that act on the world outside the chat (the demo's "simulate a bad release"). */
+  actions?: WebAction[];
+}
+
+export interface WebAction {
+  id: string;
+  label: Record<WebLocale, string>;
+  /** Resolves to what happened (shown as a toast); a rejection's message is shown as an error. */
+  run(): Promise<string>;
 }
 
 /** Adds the web chat's routes to `sandbox.server`. Call it before `sandbox.listen()`. */
@@ -51,6 +61,7 @@ export function mountWebChat(sandbox: Sandbox, options: WebChatOptions): void {
     defaultChatId: options.defaultChatId,
     defaultLocale: options.defaultLocale ?? 'en_us',
     botName: store.bot.name,
+    actions: (options.actions ?? []).map((a) => ({ id: a.id, label: a.label })),
   };
 
   sandbox.server.register(async (app: FastifyInstance) => {
@@ -94,6 +105,17 @@ export function mountWebChat(sandbox: Sandbox, options: WebChatOptions): void {
         status: result.status,
         ...(result.error ? { error: result.error } : {}),
       };
+    });
+
+    app.post('/web/api/action', async (request, reply) => {
+      const id = (request.body as { id?: unknown } | undefined)?.id;
+      const action = options.actions?.find((a) => a.id === id);
+      if (!action) return reply.code(404).send({ error: `no such action: ${String(id)}` });
+      try {
+        return { ok: true, text: await action.run() };
+      } catch (error) {
+        return reply.code(500).send({ error: error instanceof Error ? error.message : String(error) });
+      }
     });
 
     app.post('/web/api/click', async (request) => {

@@ -16,6 +16,7 @@ const S = {
   chats: [],
   users: {},
   personas: [],
+  actions: [],
   messages: new Map(),
   chatId: null,
   as: null,
@@ -69,6 +70,7 @@ function applyDirectory(d) {
 async function loadState() {
   const state = await getJson('/web/api/state');
   S.personas = state.personas;
+  S.actions = state.actions ?? [];
   applyDirectory(state);
   const wanted = [saved('chat'), state.defaultChatId].find((id) => state.chats.some((c) => c.chatId === id));
   if (wanted) S.chatId = wanted;
@@ -96,6 +98,29 @@ function controls() {
   $('me').replaceChildren(me ? avatar(me.openId, me.name, false) : '');
   $('input').placeholder = `@${S.bot.name} /rollback emergency`;
   $('send').textContent = S.locale === 'zh_cn' ? '发送' : 'Send';
+  $('actions').replaceChildren(
+    ...S.actions.map((a) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'action';
+      button.dataset.action = a.id;
+      button.textContent = a.label[S.locale] ?? a.label.en_us;
+      button.addEventListener('click', () => runAction(a, button));
+      return button;
+    }),
+  );
+}
+
+async function runAction(action, button) {
+  button.disabled = true;
+  try {
+    const answer = await post('/web/api/action', { id: action.id });
+    showToast({ type: 'success', content: answer.text }, S.locale);
+  } catch (err) {
+    showToast({ type: 'error', content: err.message }, S.locale);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function connect() {
