@@ -26,6 +26,7 @@ describe('the shipped runbooks directory', () => {
         stop_app: ['./examples/lark-service/app', 'stop'],
         start_app: ['./examples/lark-service/app', 'start'],
         logs: ['./examples/lark-service/app', 'logs', '--since', '2m'],
+        drill_to: '-1',
       },
     });
     expect(catalog.targets.get('production')?.unavailable).toBe('PROD_DATABASE_URL is not set');
