@@ -16,7 +16,8 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   service = await startLarkService('bad-release-e2e-password');
-  env = { ...service.env, LARK_SERVICE_ALEMBIC_CONFIG: 'release.ini' };
+  // The demo's configuration (src/cli/demo-env.ts): the release deployed, the drill going down to base.
+  env = { ...service.env, LARK_SERVICE_ALEMBIC_CONFIG: 'release.ini', LARK_SERVICE_DRILL_TO: 'base' };
   h = await startHarness({ env });
 });
 
@@ -81,5 +82,23 @@ describe('scenario 3: a bad release, then the default emergency rollback', () =>
     expect(await current()).toBe('6fc3f28b87c8');
     expect(await ready()).toBe(200);
     expect(await service.tokens()).toEqual(['before-release']);
+  });
+
+  it('the drill still works with two migrations (down to base, up to head again)', {
+    timeout: 180_000,
+  }, async () => {
+    const cards = () => h.sandbox.botMessages(CHAT).filter((m) => m.msgType === 'interactive');
+    const before = cards().length;
+    await h.sandbox.userSays({ chatId: CHAT, senderOpenId: ONCALL, text: '/rollback drill' });
+    const card = await h.sandbox.waitFor(() => cards()[before], 15_000);
+    const value = await h.sandbox.waitFor(() => {
+      const match = /"value":(\{"action":"approve"[^}]*\})/.exec(
+        JSON.stringify(h.sandbox.message(card.messageId)?.content),
+      );
+      return match?.[1] ? (JSON.parse(match[1]) as { action: string; run: string; plan: string }) : undefined;
+    }, 30_000);
+    await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value });
+    await runState(h, value.run, 'succeeded', 150_000);
+    expect(await current()).toBe('9d4b2e7c1a35 (head)');
   });
 });
