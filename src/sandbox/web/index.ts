@@ -12,6 +12,7 @@
  *   GET  /web/api/state    everything to draw  GET  /web/api/stream   SSE: message, update, toast, chats
  *   POST /web/api/say      {chatId, as, text}  POST /web/api/click    {messageId, as, value, name?}
  *   POST /web/api/action   {id}: one of `options.actions` (e.g. the demo's "simulate a bad release")
+ *   POST /web/api/scope    {groupMessages: 'mentions'|'all'}: the bot's group-message scope
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Sandbox } from '../index.js';
@@ -83,6 +84,7 @@ export function mountWebChat(sandbox: Sandbox, options: WebChatOptions): void {
 
     app.get('/web/api/state', async () => ({
       ...settings,
+      groupMessages: sandbox.config.groupMessages,
       personas,
       ...directory(store),
       messages: store.messages().map(toWire),
@@ -92,19 +94,29 @@ export function mountWebChat(sandbox: Sandbox, options: WebChatOptions): void {
     mountStream(app, sandbox.events, store);
 
     app.post('/web/api/say', async (request) => {
-      const say = parseSay(request.body, personas, store, settings.botName);
+      const say = parseSay(request.body, personas, store);
       register(say.persona);
       const result = await sandbox.userSays({
         chatId: say.chatId,
         senderOpenId: say.persona.openId,
         text: say.text,
-        mentionBot: true,
+        mentionBot: false,
       });
       return {
         messageId: result.messageId,
+        delivered: result.delivered,
         status: result.status,
         ...(result.error ? { error: result.error } : {}),
       };
+    });
+
+    app.post('/web/api/scope', async (request, reply) => {
+      const scope = (request.body as { groupMessages?: unknown } | undefined)?.groupMessages;
+      if (scope !== 'mentions' && scope !== 'all') {
+        return reply.code(400).send({ error: "groupMessages must be 'mentions' or 'all'" });
+      }
+      sandbox.setGroupMessages(scope);
+      return { groupMessages: scope };
     });
 
     app.post('/web/api/action', async (request, reply) => {
