@@ -30,9 +30,14 @@ async function run(service: ExampleService, file: string, args: string[], cwd: s
 /** The release the example app's code runs on: the guide's one migration. */
 export const APP_REVISION = '6fc3f28b87c8';
 
-/** Migrate to the app's release (not head: with release.ini, head is the later, bad release). */
+/**
+ * Migrate to the app's release (not head: with release.ini, head is the later, bad release). The downgrade
+ * undoes a bad release left applied by an earlier demo, so every start begins healthy; at the release it is a no-op.
+ */
 export async function migrateExample(service: ExampleService): Promise<void> {
-  await run(service, 'alembic', ['upgrade', APP_REVISION], join(service.root, 'examples/lark-service'));
+  const dir = join(service.root, 'examples/lark-service');
+  await run(service, 'alembic', ['upgrade', APP_REVISION], dir);
+  await run(service, 'alembic', ['downgrade', APP_REVISION], dir);
 }
 
 /**
