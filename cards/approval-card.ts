@@ -5,6 +5,7 @@ import { formatDateTime, formatDuration } from './format.js';
 import { fill, localize, markdown, pick, UI } from './i18n.js';
 import type { Detail } from './limits.js';
 import type { I18nText, Locale, RenderOptions, RunView } from './model.js';
+import { nextStepsElements } from './next-steps.js';
 import { rejectForm } from './reject-form.js';
 import { stepLines } from './step-lines.js';
 import {
@@ -141,11 +142,17 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
   const buttons: ButtonSpec[] = [];
   if (view.preflightFailed || view.state === 'failed') {
     // The request ended at its preflight: nothing to approve or reject any more.
-    elements.push(markdown(fill(UI.preflightFailed, { n: String(failed) }), locale));
+    elements.push(
+      markdown(fill(UI.preflightFailed, { n: String(failed) }), locale),
+      ...nextStepsElements(view, locale),
+    );
     return finish(view, d, elements, locale);
   }
   if (failed > 0) {
-    elements.push(markdown(fill(UI.approveWithheld, { n: String(failed) }), locale));
+    elements.push(
+      markdown(fill(UI.approveWithheld, { n: String(failed) }), locale),
+      ...nextStepsElements(view, locale),
+    );
   } else if (view.state !== 'requested') {
     // While the preflight runs there is no plan to bind an approval to yet: only Reject is offered.
     buttons.push({

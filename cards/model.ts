@@ -71,6 +71,14 @@ export interface PlanChange {
   after: I18nText;
 }
 
+/** A runbook that fits the state a run left (src/runs/next-steps.ts), as a command ready to send. */
+export interface NextStep {
+  runbook: string;
+  /** e.g. `/rollback recover revision=6fc3f28b87c8`: ids, `key=value` words and nothing else. */
+  command: string;
+  why: I18nText;
+}
+
 export interface RunView {
   runId: string;
   runbookId: string;
@@ -105,6 +113,8 @@ export interface RunView {
   preflightFailed?: boolean;
   /** A running run someone asked to stop (after the current step, or now); the actor is `actorOpenId`. */
   cancelRequested?: 'after_step' | 'now';
+  /** What to run next after a failure or a refused preflight (shown on the summary and approval cards). */
+  nextSteps?: NextStep[];
 }
 
 /** Display settings shared by every builder. */

@@ -5,6 +5,7 @@ import { elapsedBetween, formatDuration } from './format.js';
 import { fill, localize, markdown, pick, RUN_STATE, UI } from './i18n.js';
 import { type Detail, tailOutput } from './limits.js';
 import type { I18nText, Locale, RenderOptions, RunState, RunView } from './model.js';
+import { nextStepsElements } from './next-steps.js';
 import { stepLines, stepTitle } from './step-lines.js';
 import {
   approvedByLine,
@@ -113,6 +114,7 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
       locale,
     ),
     ...tails(view, d, locale),
+    ...nextStepsElements(view, locale),
     markdown(exportHint, locale, 'notation'),
   ];
   return card(

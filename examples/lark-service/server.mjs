@@ -1,5 +1,6 @@
 // The example Lark Service: just enough of an application for the rollback runbooks to stop, start and
-// health-check. `GET /health/ready` answers 200 only while the schema of migration 6fc3f28b87c8 exists.
+// health-check. `GET /health/ready` answers 200 only while the schema of migration 6fc3f28b87c8 exists (its
+// tables, and the columns this code reads: the later release 9d4b2e7c1a35 renames one of them).
 //
 // Environment: DATABASE_URL (the schema to check), LARK_SERVICE_URL (where to listen; default
 // http://127.0.0.1:8000). Log lines go to stdout, one per request, each starting with an ISO timestamp;
@@ -8,6 +9,8 @@ import http from 'node:http';
 import pg from 'pg';
 
 const REQUIRED_TABLES = ['tokens', 'user_cache', 'user_auth_sessions'];
+// Columns this code reads: a migration that renames one (the demo's bad release, 9d4b2e7c1a35) breaks the app.
+const REQUIRED_COLUMNS = ['tokens.token_value', 'user_auth_sessions.state', 'user_cache.union_id'];
 const url = new URL(process.env.LARK_SERVICE_URL || 'http://127.0.0.1:8000');
 const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
 const port = Number(url.port || 80);
@@ -37,6 +40,14 @@ async function readiness() {
     const present = new Set(rows.map((r) => r.table_name));
     const missing = REQUIRED_TABLES.filter((t) => !present.has(t));
     if (missing.length > 0) return { ok: false, body: { status: 'not_ready', missing_tables: missing } };
+    const columns = await client.query(
+      `SELECT table_name || '.' || column_name AS name FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name || '.' || column_name = ANY($1::text[])`,
+      [REQUIRED_COLUMNS],
+    );
+    const found = new Set(columns.rows.map((r) => r.name));
+    const gone = REQUIRED_COLUMNS.filter((c) => !found.has(c));
+    if (gone.length > 0) return { ok: false, body: { status: 'not_ready', missing_columns: gone } };
     return { ok: true, body: { status: 'ready' } };
   } catch (err) {
     return {
@@ -68,7 +79,9 @@ const server = http.createServer(async (req, res) => {
       if (!result.ok) {
         const why = result.body.missing_tables
           ? `missing tables: ${result.body.missing_tables.join(', ')}`
-          : result.body.error;
+          : result.body.missing_columns
+            ? `missing columns: ${result.body.missing_columns.join(', ')}`
+            : result.body.error;
         log('ERROR', `readiness check failed: ${why}`);
       }
       send(res, status, result.body);

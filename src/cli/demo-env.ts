@@ -45,5 +45,9 @@ export function demoEnv(o: {
     LARK_SERVICE_URL: process.env.LARK_SERVICE_URL ?? 'http://127.0.0.1:8000',
     LARK_SERVICE_STATE_DIR: join(o.stateDir, 'lark-service'),
     LARK_SERVICE_BACKUP_DIR: join(o.stateDir, 'backups'),
+    // The example service's next release is deployed (its migration not yet applied): see "simulate a bad release".
+    LARK_SERVICE_ALEMBIC_CONFIG: 'release.ini',
+    // With two migrations the drill goes down to base, so the tokens table is gone as the seed's drill checks.
+    LARK_SERVICE_DRILL_TO: 'base',
   };
 }

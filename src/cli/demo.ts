@@ -8,7 +8,13 @@ import { createSandbox } from '../sandbox/index.js';
 import { mountWebChat } from '../sandbox/web/index.js';
 import { startServer } from '../server/server.js';
 import { packageRoot } from '../util/paths.js';
-import { backupExample, migrateExample, startExampleApp, stopExampleApp } from '../worker/example-service.js';
+import {
+  backupExample,
+  migrateExample,
+  releaseBadMigration,
+  startExampleApp,
+  stopExampleApp,
+} from '../worker/example-service.js';
 import { startWorker } from '../worker/runtime.js';
 import { buildContext } from './context.js';
 import { DEMO_PERSONAS, demoEnv } from './demo-env.js';
@@ -62,7 +68,17 @@ async function startAll(root: string, adminUrl: string, redisUrl: string, starte
     encryptKey: env.LARK_ENCRYPT_KEY,
   });
   sandbox.addChat({ chatId: env.INCIDENT_CHAT_IDS, name: 'DB incident (demo)', members: DEMO_PERSONAS });
-  mountWebChat(sandbox, { personas: DEMO_PERSONAS, defaultChatId: env.INCIDENT_CHAT_IDS });
+  mountWebChat(sandbox, {
+    personas: DEMO_PERSONAS,
+    defaultChatId: env.INCIDENT_CHAT_IDS,
+    actions: [
+      {
+        id: 'bad-release',
+        label: { en_us: 'Simulate a bad release', zh_cn: '模拟一次有问题的发布' },
+        run: () => releaseBadMigration(serviceEnv),
+      },
+    ],
+  });
   started.push({ what: 'the sandbox', stop: () => sandbox.close() });
   const { url: sandboxUrl } = await sandbox.listen(sandboxPort, '127.0.0.1');
 
@@ -138,13 +154,16 @@ export async function runDemo(args: string[]): Promise<number | undefined> {
   say('');
   say(`  Rollback bot demo is up. Open the web chat:  ${sandboxUrl}/`);
   say('');
-  say('  1. As "Wang Wei (on-call)", type:  @RollbackBot /rollback emergency restore=yes');
-  say('     (the example service has one migration: downgrading it drops every table, so the app only gets');
   say(
-    '      healthy again if the backup taken at start-up is restored; without restore=yes you see a failed run)',
+    '  1. Press "Simulate a bad release": it runs alembic upgrade head, and migration 9d4b2e7c1a35 renames',
   );
-  say('  2. Switch to "Li Na (Tech Lead)" and press Approve on the card.');
-  say("  3. Open the card's thread to watch each step start and end.");
+  say(
+    `     a column the example app reads, so ${env.LARK_SERVICE_URL}/health/ready fails (the seed's scenario 3).`,
+  );
+  say('  2. As "Wang Wei (on-call)", type:  @RollbackBot /rollback emergency');
+  say('     (one revision down, nothing restored, the app healthy again)');
+  say('  3. Switch to "Li Na (Tech Lead)" and press Approve on the card.');
+  say("  4. Open the card's thread to watch each step start and end.");
   say(`  Bot: ${server.url}  ·  example app: ${env.LARK_SERVICE_URL}  ·  Ctrl-C stops everything.`);
   say('');
   return undefined;

@@ -53,6 +53,10 @@ export function readRunbook(file: string, bytes: Buffer, targets: TargetShapes |
       }
     });
   }
+  const unless = runbook.refuseOn?.unless;
+  if (unless !== undefined && !Object.hasOwn(runbook.params, unless)) {
+    problem(['refuse_on', 'unless'], `names no parameter of this runbook: "${unless}"`);
+  }
   const downgrade = runbook.steps.findIndex(isDowngrade);
   const backup = runbook.steps.findIndex(isBackup);
   if (downgrade >= 0 && (backup < 0 || backup > downgrade) && !runbook.backupSkipped) {
@@ -115,7 +119,16 @@ function toRunbook(data: RunbookFile, file: string, hash: string): Runbook {
       quorum: data.approval.quorum,
       fourEyes: data.approval.four_eyes,
       expiresInSeconds: data.approval.expires_in,
+      required: data.approval.required,
     },
+    ...(data.refuse_on
+      ? {
+          refuseOn: {
+            environments: data.refuse_on.environment,
+            ...(data.refuse_on.unless ? { unless: data.refuse_on.unless } : {}),
+          },
+        }
+      : {}),
     params,
     ...(data.backup ? { backupSkipped: data.backup.skipped } : {}),
     preflight: data.preflight.map(toStep),

@@ -162,8 +162,15 @@ export const runbookSchema = z.strictObject({
       quorum: z.int().min(1).max(20).default(1),
       four_eyes: z.boolean().default(true),
       expires_in: duration(1).default(600),
+      /** `false`: a read-only runbook runs as soon as its preflight passes, with no Tech Lead's approval. */
+      required: z.boolean().default(true),
     })
     .prefault({}),
+  /**
+   * Targets this runbook refuses by their `environment:` (e.g. the drill on `production`), unless the request
+   * sets the named yes/no parameter to yes (`production=yes`).
+   */
+  refuse_on: z.strictObject({ environment: z.array(text).min(1), unless: text.optional() }).optional(),
   params: paramsSchema.default({}),
   preflight: z.array(stepSchema).default([]),
   steps: z.array(stepSchema).min(1),

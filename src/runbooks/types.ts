@@ -17,7 +17,11 @@ export interface Runbook {
     quorum: number;
     fourEyes: boolean;
     expiresInSeconds: number;
+    /** False: runs when its preflight passes, with no approval (read-only runbooks such as precheck). */
+    required: boolean;
   };
+  /** Refused on targets whose `environment` is listed, unless the request sets `unless` (a param) to yes. */
+  refuseOn?: { environments: string[]; unless?: string };
   params: Record<string, ParamSpec>;
   preflight: StepSpec[];
   steps: StepSpec[];

@@ -8,6 +8,7 @@ import { planHashOf } from './ids.js';
 import { requestNotices } from './notices.js';
 import type { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
+import { refusedByEnvironment } from './refuse-on.js';
 import { activeRunOnTarget, getApprovals, getRun, getSteps, insertRun } from './run-repo.js';
 import { toRunView } from './view.js';
 
@@ -34,6 +35,8 @@ export async function requestRun(
   const choice = pickTarget(catalog, runbook, command.target);
   if (!choice.ok) return void (await say(replies.targetRefused(choice.reason)));
   const target = choice.target;
+  const refused = refusedByEnvironment(runbook, target, checked.params);
+  if (refused) return void (await say(refused));
   if (command.extras.length > 0) return void (await say(replies.extraWords(command.extras)));
 
   const busy = await activeRunOnTarget(tx, target.id);

@@ -1,5 +1,6 @@
 import type { RunView } from '../../cards/model.js';
 import type { Queryable } from '../db/pool.js';
+import { nextStepsFor } from './next-steps.js';
 import type { ApprovalRow, RunRow, StepRow } from './run-repo.js';
 import { getApprovals, getRun, getSteps } from './run-repo.js';
 
@@ -54,6 +55,8 @@ export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[
   if (run.cancel_requested && (run.state === 'running' || run.state === 'queued')) {
     view.cancelRequested = run.cancel_requested;
   }
+  const next = nextStepsFor(view);
+  if (next.length > 0) view.nextSteps = next;
   return view;
 }
 

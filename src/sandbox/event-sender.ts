@@ -14,7 +14,10 @@ export interface UserSaysInput {
   senderOpenId: string;
   /** What the person types; `@Name` of a chat member (or of the bot) becomes a real mention. */
   text: string;
-  /** Prefix an @-mention of the bot unless the text already has one. @defaultValue true */
+  /**
+   * Prefix an @-mention of the bot unless the text already has one (a test's shorthand). The web chat passes
+   * false: the message is exactly what was typed. @defaultValue true
+   */
   mentionBot?: boolean;
   /** @defaultValue 32 random hex digits */
   eventId?: string;
@@ -49,6 +52,12 @@ export interface EventDeliveryResult extends DeliveryResult {
 
 export interface UserSaysResult extends EventDeliveryResult {
   messageId: string;
+  /**
+   * False when Lark would not push this message to the bot: a group message that does not @-mention it while
+   * the app lacks the "read all group messages" scope (`config.groupMessages === 'mentions'`). The message is
+   * still in the chat, for people to read; no event was sent (status 0, no attempts).
+   */
+  delivered: boolean;
 }
 
 export interface ChallengeInput {
@@ -89,7 +98,7 @@ export class EventSender {
     const sender = store.addMember(chat.chatId, input.senderOpenId);
     const bot = store.bot;
     const typed =
-      (input.mentionBot ?? true) && !input.text.includes(`@${bot.name}`)
+      (input.mentionBot ?? true) && !input.text.toLowerCase().includes(`@${bot.name.toLowerCase()}`)
         ? `@${bot.name} ${input.text}`
         : input.text;
     const candidates = [bot, ...chat.members.map((id) => store.user(id))];
@@ -108,14 +117,27 @@ export class EventSender {
       ...placement,
     });
     const eventId = input.eventId ?? newEventId();
+    const chatType = input.chatType ?? 'group';
+    const mentionsBot = mentions.some((m) => m.openId === bot.openId);
+    if (chatType === 'group' && config.groupMessages === 'mentions' && !mentionsBot) {
+      return {
+        eventId,
+        attempts: [],
+        status: 0,
+        body: '',
+        durationMs: 0,
+        messageId: message.messageId,
+        delivered: false,
+      };
+    }
     const token = options.token ?? config.verificationToken;
     const head = header(config, 'im.message.receive_v1', eventId, message.createTime, token);
     const users = new Map<string, SandboxUser>(candidates.map((u) => [u.openId, u]));
-    const envelope = messageReceiveEvent(head, config, sender, message, users, input.chatType ?? 'group');
+    const envelope = messageReceiveEvent(head, config, sender, message, users, chatType);
     const rawBody = encodeBody(envelope, config.encryptKey);
     this.sent.set(eventId, { rawBody, url, attempts: 0 });
     const result = await this.deliverWithRetries(eventId, options);
-    return { ...result, messageId: message.messageId };
+    return { ...result, messageId: message.messageId, delivered: true };
   }
 
   /** A duplicate push of an event already sent (same event_id and body), as Lark's retries produce. */

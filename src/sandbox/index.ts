@@ -36,6 +36,7 @@ import { tenantAccessToken, unionIdFor, userIdFor } from './ids.js';
 import { MessageService } from './message-service.js';
 import {
   checkUrl,
+  type GroupMessageScope,
   type RateLimits,
   resolveOptions,
   type SandboxConfig,
@@ -72,6 +73,8 @@ export interface Sandbox {
   /** Stops the server and any scheduled event retries. */
   close(): Promise<void>;
   setBotUrls(urls: { eventUrl?: string; cardUrl?: string }): void;
+  /** The app's group-message scope: `mentions` (only messages that @-mention the bot reach it) or `all`. */
+  setGroupMessages(scope: GroupMessageScope): void;
   /** `new lark.Client({ ...sandbox.sdkClientOptions(), appType: lark.AppType.SelfBuild })`. */
   sdkClientOptions(): { appId: string; appSecret: string; domain: string };
 
@@ -165,6 +168,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       if (next.eventUrl !== undefined) urls.eventUrl = checkUrl(next.eventUrl);
       if (next.cardUrl !== undefined) urls.cardUrl = checkUrl(next.cardUrl);
     },
+    setGroupMessages(scope) {
+      if (scope !== 'mentions' && scope !== 'all') throw new Error(`not a group-message scope: ${scope}`);
+      (config as SandboxConfig).groupMessages = scope;
+    },
     sdkClientOptions() {
       if (!url) throw new Error('call sandbox.listen() first');
       return { appId: config.appId, appSecret: config.appSecret, domain: url };
@@ -208,7 +215,7 @@ export { checkCard, V2_TOP_LEVEL_KEYS } from './card-validation.js';
 export type { SignOverrides } from './delivery.js';
 export { LARK_RETRY_SCHEDULE_MS } from './event-sender.js';
 export type { FaultApi, FaultSettings } from './faults.js';
-export type { Deadlines } from './options.js';
+export type { Deadlines, GroupMessageScope } from './options.js';
 export { APP_ID_PATTERN } from './options.js';
 export type * from './types.js';
 export { mountWebChat, type Persona, type WebChatOptions, type WebLocale } from './web/index.js';

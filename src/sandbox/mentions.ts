@@ -3,7 +3,8 @@ import type { MentionRecord, SandboxUser } from './types.js';
 /**
  * Turns what a person types (`@RollbackBot /rollback emergency`) into what Lark delivers: each `@Name` of a
  * known user becomes a placeholder `@_user_N`, numbered by position, with a matching `mentions[]` entry
- * (LARK.md §2). Longer names win at the same position, so `@Ann Lee` is not read as `@Ann`.
+ * (LARK.md §2). Longer names win at the same position, so `@Ann Lee` is not read as `@Ann`. Names match
+ * without regard to case (`@rollbackbot` is the bot), as the picker would have offered it.
  */
 export function encodeMentions(
   text: string,
@@ -15,8 +16,9 @@ export function encodeMentions(
   let rest = text;
   for (;;) {
     let best: { index: number; user: SandboxUser } | undefined;
+    const lower = rest.toLowerCase();
     for (const user of named) {
-      const index = rest.indexOf(`@${user.name}`);
+      const index = lower.indexOf(`@${user.name.toLowerCase()}`);
       if (index >= 0 && (!best || index < best.index)) best = { index, user };
     }
     if (!best) break;

@@ -25,7 +25,15 @@ export interface SandboxOptions {
   random?: () => number;
   rateLimits?: Partial<RateLimits>;
   deadlines?: Partial<Deadlines>;
+  /**
+   * Which group messages Lark delivers to the bot: only those that @-mention it (`mentions`, the default scope),
+   * or all of them (`all`, the "read all group messages" scope). Settable later on `config.groupMessages`.
+   * @defaultValue 'mentions'
+   */
+  groupMessages?: GroupMessageScope;
 }
+
+export type GroupMessageScope = 'mentions' | 'all';
 
 /** Lark's documented per-target limits (LARK.md §5.5); mutable on the sandbox so a test can lower them. */
 export interface RateLimits {
@@ -53,6 +61,8 @@ export interface SandboxConfig {
   verificationToken: string;
   encryptKey: string | undefined;
   tenantKey: string;
+  /** Mutable: which group messages reach the bot (see SandboxOptions.groupMessages). */
+  groupMessages: GroupMessageScope;
 }
 
 export interface ResolvedOptions {
@@ -75,7 +85,11 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
     verificationToken: options.verificationToken ?? 'sandbox-verification-token',
     encryptKey: options.encryptKey === '' ? undefined : options.encryptKey,
     tenantKey: options.tenantKey ?? '736588c9260f175d',
+    groupMessages: options.groupMessages ?? 'mentions',
   };
+  if (config.groupMessages !== 'mentions' && config.groupMessages !== 'all') {
+    throw new Error(`sandbox option groupMessages must be 'mentions' or 'all'`);
+  }
   if (!APP_ID_PATTERN.test(config.appId)) {
     throw new Error(`sandbox appId ${JSON.stringify(config.appId)} must match ${APP_ID_PATTERN}`);
   }

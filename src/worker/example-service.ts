@@ -33,8 +33,26 @@ async function run(service: ExampleService, file: string, args: string[], cwd: s
   }
 }
 
+/** The release the example app's code runs on: the guide's one migration. */
+export const APP_REVISION = '6fc3f28b87c8';
+
+/**
+ * Migrate to the app's release (not head: with release.ini, head is the later, bad release). The downgrade
+ * undoes a bad release left applied by an earlier demo, so every start begins healthy; at the release it is a no-op.
+ */
 export async function migrateExample(service: ExampleService): Promise<void> {
+  const dir = join(service.root, 'examples/lark-service');
+  await run(service, 'alembic', ['upgrade', APP_REVISION], dir);
+  await run(service, 'alembic', ['downgrade', APP_REVISION], dir);
+}
+
+/**
+ * The demo's "simulate a bad release": `alembic upgrade head` with the target's alembic config (release.ini), so
+ * migration 9d4b2e7c1a35 renames a column the running app reads and its health check fails. Scenario 3.
+ */
+export async function releaseBadMigration(service: ExampleService): Promise<string> {
   await run(service, 'alembic', ['upgrade', 'head'], join(service.root, 'examples/lark-service'));
+  return 'alembic upgrade head: 6fc3f28b87c8 → 9d4b2e7c1a35 (user_auth_sessions.state renamed)';
 }
 
 export async function startExampleApp(service: ExampleService): Promise<void> {

@@ -8,7 +8,7 @@ import { planHashOf } from '../runs/ids.js';
 import { Owed, patchUuid } from '../runs/outbox-writer.js';
 import { completePreflight, failPreflight } from '../runs/plan-repo.js';
 import type { JobPort } from '../runs/ports.js';
-import { getApprovals, getRun, getSteps, type RunRow } from '../runs/run-repo.js';
+import { getApprovals, getRun, getSteps, type RunRow, transition } from '../runs/run-repo.js';
 import { toRunView } from '../runs/view.js';
 import { spawnStep } from './spawn-step.js';
 
@@ -95,14 +95,25 @@ export async function preflightRun(deps: PreflightDeps, runId: string): Promise<
   // DESIGN: requested ─preflight failed─▶ failed. The request ends and frees the target in this transaction.
   const failed = result.lines.some((l) => !l.ok);
   let owed: Owed | undefined;
+  let queued = false;
   await inTransaction(deps.pool, async (tx) => {
-    const updated = failed
+    let updated = failed
       ? await failPreflight(tx, runId, hash, meta, failureReason(result.lines))
       : await completePreflight(tx, runId, hash, meta);
     if (!updated) return;
+    // A runbook with `approval: { required: false }` (read-only, e.g. precheck) runs once its preflight passes.
+    if (!runbook.approval.required && result.lines.every((l) => l.ok)) {
+      const moved = await transition(tx, runId, ['awaiting_approval'], 'queued', { approved_at: new Date() });
+      if (moved) [updated, queued] = [moved, true];
+    }
     owed = new Owed(tx);
     const view = toRunView(updated, await getSteps(tx, runId), await getApprovals(tx, runId));
     await owed.runCard(view, updated.chat_id, 'patch', patchUuid(runId));
   });
   await owed?.flush(deps.jobs, (error) => deps.log.warn({ err: error }, 'delivery trigger failed'));
+  if (queued) {
+    await deps.jobs
+      .execute(runId)
+      .catch((error) => deps.log.warn({ err: error }, 'execute not queued; the sweep will queue it'));
+  }
 }

@@ -50,6 +50,18 @@ async function runThrough(command: string, final: 'succeeded' | 'failed' = 'succ
   return { runId: value.run, card, ms, summary };
 }
 
+/** A runbook with `approval: { required: false }`: it runs once its preflight passes, nobody clicks. */
+async function runWithoutApproval(command: string) {
+  const before = h.sandbox.botMessages(CHAT).filter((m) => m.msgType === 'interactive').length;
+  await h.sandbox.userSays({ chatId: CHAT, senderOpenId: ONCALL, text: command });
+  await h.sandbox.waitFor(
+    () => h.sandbox.botMessages(CHAT).filter((m) => m.msgType === 'interactive')[before],
+    15_000,
+  );
+  const run = await h.ctx.pool.query('SELECT id FROM runs ORDER BY created_at DESC LIMIT 1');
+  await runState(h, run.rows[0].id, 'succeeded', 120_000);
+}
+
 describe('the seed runbooks through the bot', () => {
   it('drill: tables gone after the downgrade, back after the upgrade, the test row gone', {
     timeout: 120_000,
@@ -82,7 +94,7 @@ describe('the seed runbooks through the bot', () => {
     timeout: 120_000,
   }, async () => {
     await insertToken('good');
-    await runThrough('/rollback precheck');
+    await runWithoutApproval('/rollback precheck');
     await insertToken('corrupted');
     await runThrough('/rollback corruption');
     expect(await tokens()).toEqual(['good']);

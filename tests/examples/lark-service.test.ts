@@ -154,6 +154,35 @@ describe('examples/lark-service', () => {
     expect(logs.stdout).not.toContain(DATABASE_URL);
   });
 
+  it('release.ini adds the later release: its migration breaks the app, one revision down heals it', async () => {
+    const release = (...args: string[]) =>
+      execa('alembic', args, {
+        cwd: DIR,
+        env: { DATABASE_URL, ALEMBIC_CONFIG: 'release.ini' },
+        reject: false,
+        timeout: 60_000,
+      });
+    expect((await alembic('upgrade', 'head')).exitCode).toBe(0);
+    expect((await ready()).status).toBe(200);
+    // The default alembic.ini knows only the guide's migration; release.ini has one more head.
+    expect((await alembic('heads')).stdout).toContain('6fc3f28b87c8 (head)');
+    expect((await release('heads')).stdout).toContain('9d4b2e7c1a35 (head)');
+    const up = await release('upgrade', 'head');
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect((await release('current')).stdout).toContain('9d4b2e7c1a35 (head)');
+    expect(await ready()).toEqual({
+      status: 503,
+      body: { status: 'not_ready', missing_columns: ['user_auth_sessions.state'] },
+    });
+    expect((await app('logs')).stdout).toMatch(
+      /ERROR readiness check failed: missing columns: user_auth_sessions\.state/,
+    );
+    const down = await release('downgrade', '-1');
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect((await release('current')).stdout.trim()).toBe('6fc3f28b87c8');
+    expect((await ready()).status).toBe(200);
+  });
+
   it('the app stops (idempotently) and then refuses connections', async () => {
     const stop = await app('stop');
     expect(stop.exitCode, stop.stderr).toBe(0);

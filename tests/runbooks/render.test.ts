@@ -90,6 +90,7 @@ describe('renderSteps', () => {
       DATABASE_URL: 'postgresql://lark:s3cret@db/lark',
       LARK_SERVICE_URL: 'http://127.0.0.1:8000',
       LARK_SERVICE_STATE_DIR: './examples/lark-service/.run',
+      ALEMBIC_CONFIG: 'alembic.ini',
       PGAPPNAME: 'rollback-r7k2m9q4x1',
       TARGET: 'lark-service',
     });
@@ -123,6 +124,7 @@ describe('renderSteps', () => {
           DATABASE_URL: ENV.LARK_SERVICE_DATABASE_URL,
           LARK_SERVICE_URL: 'http://127.0.0.1:8000',
           LARK_SERVICE_STATE_DIR: './examples/lark-service/.run',
+          ALEMBIC_CONFIG: 'alembic.ini',
         },
         timeoutMs: 600_000,
         idempotent: false,

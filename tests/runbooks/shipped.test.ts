@@ -16,17 +16,21 @@ describe('the shipped runbooks directory', () => {
       publicEnv: {
         LARK_SERVICE_URL: 'http://127.0.0.1:8000',
         LARK_SERVICE_STATE_DIR: './examples/lark-service/.run',
+        ALEMBIC_CONFIG: 'alembic.ini',
       },
       vars: {
+        environment: 'test',
         alembic_dir: './examples/lark-service',
         app_url: 'http://127.0.0.1:8000',
         backup_dir: './examples/lark-service/.run/backups',
         stop_app: ['./examples/lark-service/app', 'stop'],
         start_app: ['./examples/lark-service/app', 'start'],
         logs: ['./examples/lark-service/app', 'logs', '--since', '2m'],
+        drill_to: '-1',
       },
     });
     expect(catalog.targets.get('production')?.unavailable).toBe('PROD_DATABASE_URL is not set');
+    expect(catalog.targets.get('production')?.vars.environment).toBe('production');
     expect(catalog.targets.get('production')?.vars.stop_app).toEqual(['docker', 'compose', 'stop', 'app']);
   });
 
@@ -45,6 +49,7 @@ describe('the shipped runbooks directory', () => {
       quorum: 1,
       fourEyes: true,
       expiresInSeconds: 600,
+      required: false,
     });
     expect(precheck?.steps.map((s) => [s.id, s.run, s.cwd, s.timeoutSeconds, s.idempotent])).toEqual([
       ['current', ['alembic', 'current'], '{{target.alembic_dir}}', 60, true],

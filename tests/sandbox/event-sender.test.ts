@@ -113,6 +113,17 @@ describe('userSays without an encrypt key', () => {
   it('turns @Name of members into further mentions, and can leave the bot out', async () => {
     make();
     await sandbox.userSays({ chatId: CHAT, senderOpenId: 'ou_alice', text: '@Bob Lee please approve' });
+    // Without the bot's mention, Lark pushes a group message only to an app that reads all group messages.
+    const unheard = await sandbox.userSays({
+      chatId: CHAT,
+      senderOpenId: 'ou_alice',
+      text: 'not for the bot',
+      mentionBot: false,
+    });
+    expect(unheard).toMatchObject({ delivered: false, status: 0, attempts: [] });
+    expect(sandbox.message(unheard.messageId)?.content).toEqual({ text: 'not for the bot' });
+    expect(bot.received).toHaveLength(1);
+    sandbox.setGroupMessages('all');
     await sandbox.userSays({
       chatId: CHAT,
       senderOpenId: 'ou_alice',

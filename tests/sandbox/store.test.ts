@@ -64,6 +64,7 @@ describe('events and records', () => {
       data: { msg_type: 'text', content: '{"text":"step 1"}', reply_in_thread: true },
     });
     const threadId = sandbox.message(card)?.threadId;
+    sandbox.setGroupMessages('all'); // a reply without a mention reaches the bot only with this scope
     const said = await sandbox.userSays({
       chatId: CHAT,
       senderOpenId: 'ou_alice',

@@ -2,7 +2,8 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountWebChat, type Persona } from '../../src/sandbox/web/index.js';
-import { CHAT, type Harness, LEAD_A, ONCALL, startHarness } from '../helpers/harness.js';
+import { releaseBadMigration, startExampleApp } from '../../src/worker/example-service.js';
+import { CHAT, eventually, type Harness, LEAD_A, ONCALL, startHarness } from '../helpers/harness.js';
 import { type LarkService, startLarkService } from '../helpers/lark-service.js';
 import { hasChromium, launchChromium, openPage, warnIfNoChromium } from './helpers/chromium.js';
 
@@ -18,6 +19,7 @@ const PERSONAS: Persona[] = [
   { openId: 'ou_someone', name: 'Chen Jie' },
 ];
 const SCREENSHOT = 'test-results/web-chat.png';
+const LOCALES = ['en_us', 'zh_cn'] as const;
 const STEP_LINE = /\d{2}:\d{2}:\d{2} · T\+\d{2}:\d{2}/;
 
 warnIfNoChromium('the web chat browser test');
@@ -31,15 +33,50 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
 
   beforeAll(async () => {
     service = await startLarkService('browser-test-password');
-    await service.backup(); // what /rollback precheck leaves behind: restore=yes restores it
+    // The demo's configuration: the service's next release deployed (release.ini), its migration not applied.
+    const env = { ...service.env, LARK_SERVICE_ALEMBIC_CONFIG: 'release.ini' };
+    const example = {
+      root: process.cwd(),
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/root',
+        DATABASE_URL: service.env.LARK_SERVICE_DATABASE_URL ?? '',
+        LARK_SERVICE_URL: service.env.LARK_SERVICE_URL ?? '',
+        LARK_SERVICE_STATE_DIR: service.env.LARK_SERVICE_STATE_DIR ?? '',
+        ALEMBIC_CONFIG: 'release.ini',
+      },
+    };
+    await startExampleApp(example); // the app runs on 6fc3f28b87c8, healthy, until the bad release
     h = await startHarness({
-      env: service.env,
-      beforeListen: (sandbox) => mountWebChat(sandbox, { personas: PERSONAS, defaultChatId: CHAT }),
+      env,
+      beforeListen: (sandbox) =>
+        mountWebChat(sandbox, {
+          personas: PERSONAS,
+          defaultChatId: CHAT,
+          actions: [
+            {
+              id: 'bad-release',
+              label: { en_us: 'Simulate a bad release', zh_cn: '模拟一次有问题的发布' },
+              run: () => releaseBadMigration(example),
+            },
+          ],
+        }),
     });
     browser = await launchChromium();
     // The bot writes times in the harness's TIMEZONE; the page shows message times in the browser's.
     ({ page, errors: pageErrors } = await openPage(browser, 'Asia/Shanghai'));
   }, 60_000);
+
+  /** The card as it looks now, in both languages, under test-results/ (gitignored). */
+  async function shoot(messageId: string, name: string) {
+    mkdirSync('test-results', { recursive: true });
+    const card = page.locator(`#stream [data-message-id="${messageId}"] .card`);
+    for (const locale of LOCALES) {
+      await page.selectOption('#locale', locale);
+      await card.screenshot({ path: `test-results/card-${name}-${locale}.png` });
+    }
+    await page.selectOption('#locale', 'en_us');
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -52,17 +89,37 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
     await page.locator('#conn.live').waitFor();
     await page.locator('.chat-item.active', { hasText: 'Incident' }).waitFor();
 
-    // The on-call engineer asks.
+    // The bad release: the app's health check fails.
+    await page.locator('#actions button[data-action="bad-release"]').click();
+    await page.locator('.toast-success', { hasText: '9d4b2e7c1a35' }).waitFor();
+    expect((await fetch(`${service.url}/health/ready`)).status).toBe(503);
+
+    // People talk to each other: a message without the bot's mention is in the chat, and the bot never gets it.
     await page.selectOption('#persona', ONCALL);
+    await page.fill('#input', 'Checkout is down after the release, rolling back');
+    await page.press('#input', 'Enter');
+    const chat = page.locator('#stream .msg[data-type="text"]').last();
+    await chat.locator('.msg-text', { hasText: 'Checkout is down' }).waitFor();
+    expect(await chat.locator('.mention').count()).toBe(0);
+    const unheardId = await chat.getAttribute('data-message-id');
+    await page.waitForFunction(() => (document.getElementById('input') as HTMLInputElement).value === ''); // answered
+    expect(h.sandbox.deliveries().some((d) => d.kind === 'event')).toBe(false);
+
+    // The on-call engineer asks, picking the bot from the @ picker.
     expect(await page.getAttribute('#input', 'placeholder')).toBe('@RollbackBot /rollback emergency');
-    await page.fill('#input', '@RollbackBot /rollback emergency restore=yes watch=3s');
+    await page.locator('#input').pressSequentially('@Roll');
+    await page.locator('#mention-picker li', { hasText: 'RollbackBot' }).waitFor();
+    await page.press('#input', 'Enter');
+    expect(await page.inputValue('#input')).toBe('@RollbackBot ');
+    await page.locator('#input').pressSequentially('/rollback emergency watch=3s');
     await page.press('#input', 'Enter');
     const asked = page.locator('#stream .msg[data-type="text"]').last();
     await asked.locator('.mention', { hasText: '@RollbackBot' }).waitFor();
     expect(await asked.locator('.msg-name').textContent()).toBe('Wang Wei (on-call)');
-    expect(await asked.locator('.msg-text').textContent()).toBe(
-      '@RollbackBot /rollback emergency restore=yes watch=3s',
-    );
+    expect(await asked.locator('.msg-text').textContent()).toBe('@RollbackBot /rollback emergency watch=3s');
+    // Only the mentioned message reached the bot; nothing it sent answers the other one.
+    await eventually(async () => h.sandbox.deliveries().some((d) => d.kind === 'event'), 10_000, 'the event');
+    expect(h.sandbox.deliveries().filter((d) => d.kind === 'event')).toHaveLength(1);
 
     // The approval card, rendered from its Card JSON.
     const card = page.locator('#stream .msg[data-type="interactive"]').last();
@@ -86,9 +143,22 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
       }).observe(document.getElementById('stream') as HTMLElement, { childList: true, subtree: true });
     }, cardId);
 
+    await shoot(cardId ?? '', 'approval');
+
     // A Tech Lead approves.
     await page.selectOption('#persona', LEAD_A);
     await approve.click();
+    // The progress card (blue or wathet) while the steps run.
+    await page.waitForFunction(
+      (id) =>
+        /blue|wathet/.test(
+          document.querySelector(`#stream [data-message-id="${id}"] .card`)?.getAttribute('data-template') ??
+            '',
+        ),
+      cardId,
+      { timeout: 30_000 },
+    );
+    await shoot(cardId ?? '', 'progress');
     const toast = page.locator('.toast-success');
     await toast.waitFor();
     expect(await toast.textContent()).toMatch(/approv/i);
@@ -127,6 +197,8 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
       { timeout: 15_000 },
     );
     expect(await page.locator(`#stream [data-message-id="${cardId}"]`).count()).toBe(1);
+    await shoot(cardId ?? '', 'summary');
+    expect(h.sandbox.botMessages(CHAT).some((m) => m.parentId === unheardId)).toBe(false);
     const seen = await page.evaluate(() => (window as unknown as { seenTemplates: string[] }).seenTemplates);
     expect(seen.at(-1)).toBe('green');
     expect(seen.some((t) => t === 'blue' || t === 'wathet')).toBe(true);
@@ -158,6 +230,35 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
     await page.screenshot({ path: SCREENSHOT });
     if (process.env.UPDATE_SCREENSHOT === '1') copyFileSync(SCREENSHOT, 'docs/web-chat.png');
     expect(pageErrors).toEqual([]);
+    // Scenario 3 for real: one revision down, nothing restored, the app healthy again.
     expect(await (await fetch(`${service.url}/health/ready`)).status).toBe(200);
-  }, 150_000);
+    const restore = await h.ctx.pool.query(
+      `SELECT s.output_tail FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.step_id = 'restore' AND r.runbook_id = 'emergency'`,
+    );
+    expect(restore.rows[0]?.output_tail).toContain('skipped');
+
+    // A failed run's card: the default emergency again takes the last migration away; health fails at base.
+    const cardsBefore = await page.locator('#stream .msg[data-type="interactive"]').count();
+    await page.selectOption('#persona', ONCALL);
+    await page.fill('#input', '@RollbackBot /rollback emergency revision=base watch=1s');
+    await page.press('#input', 'Enter');
+    const failed = page.locator('#stream .msg[data-type="interactive"]').nth(cardsBefore);
+    await failed.locator('.card-title').waitFor({ timeout: 15_000 });
+    const failedId = await failed.getAttribute('data-message-id');
+    expect(failedId).not.toBe(cardId);
+    await page.selectOption('#persona', LEAD_A);
+    await failed.getByRole('button', { name: 'Approve' }).click({ timeout: 30_000 });
+    await page.waitForFunction(
+      (id) =>
+        document.querySelector(`#stream [data-message-id="${id}"] .card`)?.getAttribute('data-template') ===
+          'red' &&
+        /What to run next/.test(
+          document.querySelector(`#stream [data-message-id="${id}"]`)?.textContent ?? '',
+        ),
+      failedId,
+      { timeout: 90_000 },
+    );
+    await shoot(failedId ?? '', 'failed');
+    expect(pageErrors).toEqual([]);
+  }, 300_000);
 });

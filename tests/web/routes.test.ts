@@ -117,26 +117,41 @@ describe('mountWebChat routes', () => {
     expect(messages[0]).not.toHaveProperty('history');
   });
 
-  it('says: strips the typed @RollbackBot, adds the real mention, answers with the bot status', async () => {
+  it('says: delivers what was typed, mentions as Lark makes them, only what the scope lets the bot read', async () => {
     const said = await post('/web/api/say', {
       chatId: CHAT,
       as: 'ou_oncall',
       text: '@RollbackBot /rollback emergency',
     });
     expect(said.status).toBe(200);
-    expect(said.json.status).toBe(200);
+    expect(said.json).toMatchObject({ status: 200, delivered: true });
     const message = sandbox.message(said.json.messageId as string);
     expect(message?.content).toEqual({ text: '@_user_1 /rollback emergency' });
     expect(message?.mentions).toEqual([{ key: '@_user_1', openId: 'ou_rollbackbot', name: 'RollbackBot' }]);
     expect(message?.sender).toMatchObject({ openId: 'ou_oncall', name: 'Wang Wei (on-call)' });
     expect(bot.received.filter((r) => r.path === '/events')).toHaveLength(1);
 
-    // Without the mention typed, the bot is still mentioned (once).
+    // No mention typed: nothing is added; the message is in the chat, but the bot never hears of it.
     const plain = await post('/web/api/say', { chatId: CHAT, as: 'ou_lead_a', text: '/rollback status' });
-    expect(sandbox.message(plain.json.messageId as string)?.content).toEqual({
-      text: '@_user_1 /rollback status',
-    });
+    expect(plain.json).toMatchObject({ delivered: false });
+    expect(sandbox.message(plain.json.messageId as string)?.content).toEqual({ text: '/rollback status' });
     expect(sandbox.store.chat(CHAT)?.members).toContain('ou_lead_a');
+    expect(bot.received.filter((r) => r.path === '/events')).toHaveLength(1);
+
+    // A bare mention is delivered (the bot answers it), and a lower-case one is one mention, not two.
+    const bare = await post('/web/api/say', { chatId: CHAT, as: 'ou_oncall', text: '@RollbackBot' });
+    expect(bare.json).toMatchObject({ delivered: true, status: 200 });
+    const lower = await post('/web/api/say', { chatId: CHAT, as: 'ou_oncall', text: '@rollbackbot help' });
+    expect(sandbox.message(lower.json.messageId as string)?.content).toEqual({ text: '@_user_1 help' });
+    expect(bot.received.filter((r) => r.path === '/events')).toHaveLength(3);
+
+    // With the "read all group messages" scope, a message without a mention reaches the bot too.
+    expect((await post('/web/api/scope', { groupMessages: 'all' })).json).toEqual({ groupMessages: 'all' });
+    const all = await post('/web/api/say', { chatId: CHAT, as: 'ou_lead_a', text: 'anyone there?' });
+    expect(all.json).toMatchObject({ delivered: true });
+    expect(bot.received.filter((r) => r.path === '/events')).toHaveLength(4);
+    expect((await post('/web/api/scope', { groupMessages: 'some' })).status).toBe(400);
+    await post('/web/api/scope', { groupMessages: 'mentions' });
   });
 
   it('refuses bad input with 400 and a message', async () => {
@@ -146,7 +161,7 @@ describe('mountWebChat routes', () => {
       ['/web/api/say', { chatId: 'oc_nope', as: 'ou_oncall', text: 'hi' }, /unknown chat oc_nope/],
       ['/web/api/say', { chatId: CHAT, as: 'ou_mallory', text: 'hi' }, /unknown persona ou_mallory/],
       ['/web/api/say', { chatId: CHAT, as: 'ou_oncall', text: '' }, /text must be/],
-      ['/web/api/say', { chatId: CHAT, as: 'ou_oncall', text: '@RollbackBot  ' }, /empty/],
+      ['/web/api/say', { chatId: CHAT, as: 'ou_oncall', text: '   ' }, /empty/],
       ['/web/api/click', { messageId: 'om_nope', as: 'ou_lead_a', value: {} }, /unknown message/],
       ['/web/api/click', { as: 'ou_lead_a', value: {} }, /messageId must be/],
     ];
@@ -214,7 +229,7 @@ describe('mountWebChat routes', () => {
       (t) => t.includes('event: chats') && t.includes(said.json.messageId as string),
     );
     expect(more).toContain('"ou_lead_a":"Li Na (Tech Lead)"');
-    expect(more).toMatch(/event: message\ndata: \{[^\n]*"text":"@_user_1 on it"/);
+    expect(more).toMatch(/event: message\ndata: \{[^\n]*"text":"on it"/);
 
     stream.close();
     await vi.waitFor(() => expect(sandbox.events.listenerCount('update')).toBe(before), { timeout: 2000 });

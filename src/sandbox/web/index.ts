@@ -11,6 +11,8 @@
  *   GET  /                 the page            GET  /web/<file>       its scripts and styles
  *   GET  /web/api/state    everything to draw  GET  /web/api/stream   SSE: message, update, toast, chats
  *   POST /web/api/say      {chatId, as, text}  POST /web/api/click    {messageId, as, value, name?, formValue?}
+ *   POST /web/api/action   {id}: one of `options.actions` (e.g. the demo's "simulate a bad release")
+ *   POST /web/api/scope    {groupMessages: 'mentions'|'all'}: the bot's group-message scope
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Sandbox } from '../index.js';
@@ -36,6 +38,15 @@ export interface WebChatOptions {
   defaultChatId?: string;
   /** Which `i18n_content` cards show first. @defaultValue 'en_us' */
   defaultLocale?: WebLocale;
+  /** Buttons in the top bar that act on the world outside the chat (the demo's "simulate a bad release"). */
+  actions?: WebAction[];
+}
+
+export interface WebAction {
+  id: string;
+  label: Record<WebLocale, string>;
+  /** Resolves to what happened (shown as a toast); a rejection's message is shown as an error. */
+  run(): Promise<string>;
 }
 
 /** Adds the web chat's routes to `sandbox.server`. Call it before `sandbox.listen()`. */
@@ -51,6 +62,7 @@ export function mountWebChat(sandbox: Sandbox, options: WebChatOptions): void {
     defaultChatId: options.defaultChatId,
     defaultLocale: options.defaultLocale ?? 'en_us',
     botName: store.bot.name,
+    actions: (options.actions ?? []).map((a) => ({ id: a.id, label: a.label })),
   };
 
   sandbox.server.register(async (app: FastifyInstance) => {
@@ -72,6 +84,7 @@ export function mountWebChat(sandbox: Sandbox, options: WebChatOptions): void {
 
     app.get('/web/api/state', async () => ({
       ...settings,
+      groupMessages: sandbox.config.groupMessages,
       personas,
       ...directory(store),
       messages: store.messages().map(toWire),
@@ -81,19 +94,40 @@ export function mountWebChat(sandbox: Sandbox, options: WebChatOptions): void {
     mountStream(app, sandbox.events, store);
 
     app.post('/web/api/say', async (request) => {
-      const say = parseSay(request.body, personas, store, settings.botName);
+      const say = parseSay(request.body, personas, store);
       register(say.persona);
       const result = await sandbox.userSays({
         chatId: say.chatId,
         senderOpenId: say.persona.openId,
         text: say.text,
-        mentionBot: true,
+        mentionBot: false,
       });
       return {
         messageId: result.messageId,
+        delivered: result.delivered,
         status: result.status,
         ...(result.error ? { error: result.error } : {}),
       };
+    });
+
+    app.post('/web/api/scope', async (request, reply) => {
+      const scope = (request.body as { groupMessages?: unknown } | undefined)?.groupMessages;
+      if (scope !== 'mentions' && scope !== 'all') {
+        return reply.code(400).send({ error: "groupMessages must be 'mentions' or 'all'" });
+      }
+      sandbox.setGroupMessages(scope);
+      return { groupMessages: scope };
+    });
+
+    app.post('/web/api/action', async (request, reply) => {
+      const id = (request.body as { id?: unknown } | undefined)?.id;
+      const action = options.actions?.find((a) => a.id === id);
+      if (!action) return reply.code(404).send({ error: `no such action: ${String(id)}` });
+      try {
+        return { ok: true, text: await action.run() };
+      } catch (error) {
+        return reply.code(500).send({ error: error instanceof Error ? error.message : String(error) });
+      }
     });
 
     app.post('/web/api/click', async (request) => {

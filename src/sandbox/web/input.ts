@@ -33,25 +33,19 @@ export interface SayInput {
 }
 
 /**
- * `{chatId, as, text}`. A leading `@<bot name>` is dropped: the sandbox adds the real mention, so what the
- * bot receives is exactly what Lark would deliver for a message typed with the mention picker.
+ * `{chatId, as, text}`: the message exactly as typed. `@Name` of the bot or a member (the @ picker inserts them)
+ * becomes a real mention when the sandbox sends it; a message without the bot's mention is delivered only as
+ * the app's group-message scope allows, as in Lark.
  */
-export function parseSay(
-  raw: unknown,
-  personas: readonly Persona[],
-  store: ChatStore,
-  botName: string,
-): SayInput {
+export function parseSay(raw: unknown, personas: readonly Persona[], store: ChatStore): SayInput {
   const body = object(raw);
   const chatId = string(body, 'chatId');
   if (!store.chat(chatId)) throw new BadInput(`unknown chat ${chatId}`);
   const who = persona(body, personas);
   const typed = string(body, 'text');
   if (typed.length > MAX_TEXT) throw new BadInput(`text is longer than ${MAX_TEXT} characters`);
-  const mention = `@${botName}`;
-  const trimmed = typed.trim();
-  const text = trimmed.startsWith(mention) ? trimmed.slice(mention.length).trim() : trimmed;
-  if (text === '') throw new BadInput('text is empty once the bot mention is removed');
+  const text = typed.trim();
+  if (text === '') throw new BadInput('text is empty');
   return { chatId, persona: who, text };
 }
 

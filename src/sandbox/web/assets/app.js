@@ -16,6 +16,7 @@ const S = {
   chats: [],
   users: {},
   personas: [],
+  actions: [],
   messages: new Map(),
   chatId: null,
   as: null,
@@ -76,6 +77,8 @@ function applyDirectory(d) {
 async function loadState() {
   const state = await getJson('/web/api/state');
   S.personas = state.personas;
+  S.actions = state.actions ?? [];
+  S.groupMessages = state.groupMessages ?? 'mentions';
   applyDirectory(state);
   const wanted = [saved('chat'), state.defaultChatId].find((id) => state.chats.some((c) => c.chatId === id));
   if (wanted) S.chatId = wanted;
@@ -102,7 +105,31 @@ function controls() {
   const me = S.personas.find((p) => p.openId === S.as);
   $('me').replaceChildren(me ? avatar(me.openId, me.name, false) : '');
   $('input').placeholder = `@${S.bot.name} /rollback emergency`;
+  $('scope').value = S.groupMessages;
   $('send').textContent = S.locale === 'zh_cn' ? '发送' : 'Send';
+  $('actions').replaceChildren(
+    ...S.actions.map((a) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'action';
+      button.dataset.action = a.id;
+      button.textContent = a.label[S.locale] ?? a.label.en_us;
+      button.addEventListener('click', () => runAction(a, button));
+      return button;
+    }),
+  );
+}
+
+async function runAction(action, button) {
+  button.disabled = true;
+  try {
+    const answer = await post('/web/api/action', { id: action.id });
+    showToast({ type: 'success', content: answer.text }, S.locale);
+  } catch (err) {
+    showToast({ type: 'error', content: err.message }, S.locale);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function connect() {
@@ -143,9 +170,11 @@ async function send(event) {
   try {
     const answer = await post('/web/api/say', { chatId: S.chatId, as: S.as, text });
     input.value = '';
+    closePicker();
     const stream = $('stream');
     stream.scrollTop = stream.scrollHeight;
-    if (answer.status !== 200) {
+    // Not delivered: a group message without the bot's mention, as Lark does it: no event, no error.
+    if (answer.delivered && answer.status !== 200) {
       const why = answer.error ? `did not answer (${answer.error})` : `answered HTTP ${answer.status}`;
       showToast({ type: 'warning', content: `${S.bot.name} ${why}; Lark would retry.` }, S.locale);
     }
@@ -156,12 +185,99 @@ async function send(event) {
   }
 }
 
+// The @ picker, as in Lark: typing "@" offers the bot and the chat's people; choosing one inserts "@Name ".
+const picker = { items: [], index: 0, start: -1 };
+
+function mentionables() {
+  const chat = S.chats.find((c) => c.chatId === S.chatId);
+  const people = (chat?.members ?? []).map((id) => ({ openId: id, name: S.users[id] ?? id }));
+  for (const p of S.personas) if (!people.some((x) => x.openId === p.openId)) people.push(p);
+  return [{ openId: S.bot.openId, name: S.bot.name }, ...people.filter((p) => p.openId !== S.as)];
+}
+
+function closePicker() {
+  picker.items = [];
+  picker.start = -1;
+  $('mention-picker').hidden = true;
+}
+
+function drawPicker() {
+  const list = $('mention-picker');
+  list.replaceChildren(
+    ...picker.items.map((item, i) => {
+      const li = document.createElement('li');
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', String(i === picker.index));
+      li.dataset.openId = item.openId;
+      li.textContent = item.name;
+      li.addEventListener('mousedown', (event) => {
+        event.preventDefault();
+        choose(i);
+      });
+      return li;
+    }),
+  );
+  list.hidden = picker.items.length === 0;
+}
+
+function updatePicker() {
+  const input = $('input');
+  const before = input.value.slice(0, input.selectionStart ?? input.value.length);
+  const match = /(^|\s)@([^\s@]*)$/.exec(before);
+  if (!match) return closePicker();
+  const query = match[2].toLowerCase();
+  picker.start = before.length - match[2].length - 1;
+  picker.items = mentionables().filter((p) => p.name.toLowerCase().includes(query));
+  picker.index = 0;
+  drawPicker();
+}
+
+function choose(i) {
+  const item = picker.items[i];
+  if (!item) return;
+  const input = $('input');
+  const end = input.selectionStart ?? input.value.length;
+  input.value = `${input.value.slice(0, picker.start)}@${item.name} ${input.value.slice(end)}`;
+  const caret = picker.start + item.name.length + 2;
+  input.setSelectionRange(caret, caret);
+  closePicker();
+  input.focus();
+}
+
 $('composer').addEventListener('submit', send);
+$('input').addEventListener('input', updatePicker);
+$('input').addEventListener('blur', () => setTimeout(closePicker, 150));
 $('input').addEventListener('keydown', (event) => {
+  if (picker.items.length > 0) {
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      const n = picker.items.length;
+      picker.index = (picker.index + (event.key === 'ArrowDown' ? 1 : n - 1)) % n;
+      drawPicker();
+      return;
+    }
+    if (event.key === 'Enter' || event.key === 'Tab') {
+      event.preventDefault();
+      choose(picker.index);
+      return;
+    }
+    if (event.key === 'Escape') {
+      closePicker();
+      return;
+    }
+  }
   // Tab on an empty box takes the suggestion shown as the placeholder.
   if (event.key === 'Tab' && event.target.value === '') {
     event.preventDefault();
     event.target.value = event.target.placeholder;
+  }
+});
+$('scope').addEventListener('change', async (event) => {
+  try {
+    const answer = await post('/web/api/scope', { groupMessages: event.target.value });
+    S.groupMessages = answer.groupMessages;
+  } catch (err) {
+    showToast({ type: 'error', content: err.message }, S.locale);
   }
 });
 $('persona').addEventListener('change', (event) => {
