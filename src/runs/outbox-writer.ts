@@ -14,28 +14,28 @@ export class Owed {
   constructor(private readonly q: Queryable) {}
 
   async reply(chatId: string, messageId: string, text: I18nText | string): Promise<void> {
-    const stream = `chat:${chatId}`;
-    const id = await enqueueOutbox(this.q, {
-      stream,
-      chatId,
-      op: 'reply',
-      replyTo: messageId,
-      payload: { render: 'text', text },
-      uuid: `re-${messageId}-${randomBytes(3).toString('hex')}`,
-    });
-    this.rows.push({ stream, id });
+    await this.replyWith(chatId, messageId, { render: 'text', text }, 're');
   }
 
   /** A whole document as a file message answering `messageId` (uploaded at delivery). */
   async replyFile(chatId: string, messageId: string, fileName: string, body: string): Promise<void> {
+    await this.replyWith(chatId, messageId, { render: 'file', fileName, body }, 'rf');
+  }
+
+  private async replyWith(
+    chatId: string,
+    messageId: string,
+    payload: Parameters<typeof enqueueOutbox>[1]['payload'],
+    kind: string,
+  ): Promise<void> {
     const stream = `chat:${chatId}`;
     const id = await enqueueOutbox(this.q, {
       stream,
       chatId,
       op: 'reply',
       replyTo: messageId,
-      payload: { render: 'file', fileName, body },
-      uuid: `rf-${messageId}-${randomBytes(3).toString('hex')}`,
+      payload,
+      uuid: `${kind}-${messageId}-${randomBytes(3).toString('hex')}`,
     });
     this.rows.push({ stream, id });
   }
