@@ -41,10 +41,9 @@ async function request(command: string, final?: 'succeeded' | 'failed') {
     const text = cardJson(card.messageId);
     const match = /"value":(\{"action":"approve"[^}]*\})/.exec(text);
     if (match?.[1]) return JSON.parse(match[1]) as { action: string; run: string; plan: string };
-    const reject = /"value":\{"action":"reject","run":"([^"]+)"/.exec(text)?.[1];
-    return reject && /Approve is not offered/.test(text)
-      ? { action: 'refused', run: reject, plan: '' }
-      : undefined;
+    // A refused preflight ends the request (failed, target free): no buttons, the run id on the card.
+    const run = /\*\*Run:\*\* `([^`]+)`/.exec(text)?.[1];
+    return run && /this request ended/.test(text) ? { action: 'refused', run, plan: '' } : undefined;
   }, 30_000);
   if (final === undefined || value.action === 'refused') return { card, runId: value.run, refused: true };
   const answer = await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value });
@@ -100,12 +99,8 @@ describe('a way forward after a failed rollback', () => {
       '/rollback recover lark-service',
       '/rollback restore lark-service',
     ]);
-    await h.sandbox.click({
-      operatorOpenId: LEAD_A,
-      messageId: refused.card.messageId,
-      value: { action: 'reject', run: refused.runId },
-    });
-    await runState(h, refused.runId, 'rejected');
+    // The refused request has already ended and freed the target: nothing to reject.
+    await runState(h, refused.runId, 'failed');
 
     // The suggested restore, from base: the emergency's own backup (taken before its downgrade) comes back.
     const restored = await request(`${next[1]} watch=2s`, 'succeeded');

@@ -173,10 +173,10 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
     await thread.locator('.msg-text', { hasText: 'RTO' }).waitFor({ timeout: 60_000 });
     const lines = await thread.locator('.msg-text').allTextContents();
     const steps = lines.filter((l) => STEP_LINE.test(l));
-    // Ten steps start and end, but for the revision check, which restore=yes skips (one ⏭ line, no start).
+    // Ten steps start and end, but for the restore, which the default restore=no skips (one ⏭ line, no start).
     expect(steps.length).toBe(19);
-    expect(steps.filter((l) => l.includes('Check the revision (only when restore=no)'))).toEqual([
-      expect.stringMatching(/^⏭ .* — skipped: restore=yes, not needed \(runs only when restore=no\)$/),
+    expect(steps.filter((l) => l.includes('Restore the backup (only when restore=yes)'))).toEqual([
+      expect.stringMatching(/^⏭ .* — skipped: restore=no, not needed \(runs only when restore=yes\)$/),
     ]);
     for (const title of [
       'Stop the application',
@@ -233,9 +233,9 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
     // Scenario 3 for real: one revision down, nothing restored, the app healthy again.
     expect(await (await fetch(`${service.url}/health/ready`)).status).toBe(200);
     const restore = await h.ctx.pool.query(
-      `SELECT s.output_tail FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.step_id = 'restore' AND r.runbook_id = 'emergency'`,
+      `SELECT s.state FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.step_id = 'restore' AND r.runbook_id = 'emergency'`,
     );
-    expect(restore.rows[0]?.output_tail).toContain('skipped');
+    expect(restore.rows[0]?.state).toBe('skipped');
 
     // A failed run's card: the default emergency again takes the last migration away; health fails at base.
     const cardsBefore = await page.locator('#stream .msg[data-type="interactive"]').count();
