@@ -37,7 +37,9 @@ export function requestNotices(
   at: number,
 ): I18nText[] {
   const notices: I18nText[] = [];
-  if (window && !inWindow(window.text, window.timezone, at)) {
+  // A read-only runbook (one that needs no approval, e.g. precheck) changes nothing: the window does not apply.
+  const changes = runbook.approval?.required !== false;
+  if (changes && window && !inWindow(window.text, window.timezone, at)) {
     notices.push({
       'zh-CN': `当前不在推荐的回滚窗口（${window.text}，${window.timezone}）内：请预留 3 倍操作时间，并通知团队。`,
       'en-US': `Outside the recommended rollback window (${window.text}, ${window.timezone}): allow 3× the operation time and tell the team.`,
@@ -45,7 +47,7 @@ export function requestNotices(
   }
   if (runbook.backupSkipped) {
     notices.push({
-      'zh-CN': `此 runbook 回滚前不做备份：${runbook.backupSkipped}`,
+      'zh-CN': `此回滚流程在回滚前不做备份：${runbook.backupSkipped}`,
       'en-US': `This runbook downgrades without a backup: ${runbook.backupSkipped}`,
     });
   }

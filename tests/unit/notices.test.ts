@@ -27,4 +27,11 @@ describe('the recommended window', () => {
       'This runbook downgrades without a backup: rebuilt from the API',
     ]);
   });
+
+  it('leaves the window out for a read-only runbook (no approval needed)', () => {
+    const window = { text: '02:00-04:00', timezone: 'Asia/Shanghai' };
+    const readOnly = { ...runbook, approval: { required: false } } as unknown as Runbook;
+    expect(requestNotices(readOnly, window, at('2026-11-24T02:00:00Z'))).toEqual([]);
+    expect(requestNotices(runbook, window, at('2026-11-24T02:00:00Z'))).toHaveLength(1);
+  });
 });
