@@ -29,6 +29,11 @@ export type MarkdownElement = {
  * The text in locale `l`, falling back to the other language, then to ''. Models arrive as JSON, so a
  * missing language is possible at run time even though the type says otherwise.
  */
+/** The English of a text that is either the same in both languages or an I18nText (logs, reasons, matching). */
+export function inEnglish(text: string | I18nText): string {
+  return typeof text === 'string' ? text : text['en-US'];
+}
+
 export function pick(text: I18nText | undefined, l: Locale): string {
   if (!text) return '';
   const other: Locale = l === 'zh-CN' ? 'en-US' : 'zh-CN';

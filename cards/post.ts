@@ -18,18 +18,33 @@ export type PostMessage = { msgType: 'post'; content: PostContent };
 /** `{@0}`, `{@1}` … in a reply's text: the people the code names (never text a person typed) as mentions. */
 const PERSON = /\{@(\d)\}/g;
 
-function withPeople(line: string, people: readonly string[]): PostElement[] {
+/**
+ * One line as post elements: each match of `mentions` whose `idOf` gives an id becomes an `at` element (a match
+ * without one stays text), the rest stays text.
+ */
+function elementsOf(
+  line: string,
+  mentions: RegExp,
+  idOf: (captured: string) => string | undefined,
+): PostElement[] {
   const out: PostElement[] = [];
   let last = 0;
-  for (const match of line.matchAll(PERSON)) {
-    const id = people[Number(match[1])];
-    if (id === undefined || !isOpenId(id)) continue;
+  for (const match of line.matchAll(mentions)) {
+    const id = idOf(match[1] ?? '');
+    if (id === undefined) continue;
     if (match.index > last) out.push({ tag: 'text', text: line.slice(last, match.index) });
     out.push({ tag: 'at', user_id: id });
     last = match.index + match[0].length;
   }
   if (last < line.length) out.push({ tag: 'text', text: line.slice(last) });
   return out;
+}
+
+function withPeople(line: string, people: readonly string[]): PostElement[] {
+  return elementsOf(line, PERSON, (n) => {
+    const id = people[Number(n)];
+    return id !== undefined && isOpenId(id) ? id : undefined;
+  });
 }
 
 function body(text: string, title: string, people: readonly string[] = []): PostBody {
@@ -54,15 +69,7 @@ const AT_TAG = /<at\s+(?:user_id|id|open_id)\s*=\s*"?([^">\s]+)"?\s*>[^<]*<\/at>
 
 /** One line of a text message as post elements: its mentions become `at` elements, the rest stays text. */
 function lineElements(line: string): PostElement[] {
-  const out: PostElement[] = [];
-  let last = 0;
-  for (const match of line.matchAll(AT_TAG)) {
-    if (match.index > last) out.push({ tag: 'text', text: line.slice(last, match.index) });
-    out.push({ tag: 'at', user_id: match[1] ?? '' });
-    last = match.index + match[0].length;
-  }
-  if (last < line.length) out.push({ tag: 'text', text: line.slice(last) });
-  return out;
+  return elementsOf(line, AT_TAG, (id) => id);
 }
 
 /**

@@ -54,10 +54,10 @@ export function parseResultLine(output: string): CheckResult | undefined {
   return undefined;
 }
 
-/** The output without `::result` lines (what a person reads as the output tail). */
+/** The output without `::result` lines (what a person reads), a cut-off one (the tail's start) included. */
 export function withoutResultLines(output: string): string {
   return output
     .split('\n')
-    .filter((line) => !line.trim().startsWith(RESULT_MARK))
+    .filter((line) => !line.includes(RESULT_MARK.trim()))
     .join('\n');
 }

@@ -1,3 +1,4 @@
+import { inEnglish } from '../../cards/i18n.js';
 import type { I18nText, NextStep, RunView, StepView } from '../../cards/model.js';
 
 /**
@@ -16,9 +17,6 @@ const MIGRATED = /Running (?:downgrade|upgrade) \S* -> ([0-9a-f]{12})?,/g;
 const WROTE = /wrote (?:\S*\/)?([A-Za-z0-9][A-Za-z0-9._-]{0,199}\.dump)\b/;
 const TABLE_GONE = /relation "[^"]+" does not exist|UndefinedTable/;
 const NOTHING_TO_DOWNGRADE = /\bat base\b|nothing to downgrade/;
-
-/** A preflight line's result as one text (its English, where the check said it in both languages). */
-const detailOf = (d: string | I18nText): string => (typeof d === 'string' ? d : d['en-US']);
 
 const FINISHED = new Set(['succeeded', 'failed', 'timed_out']);
 const failed = (s: StepView) => s.state === 'failed' || s.state === 'timed_out';
@@ -51,7 +49,7 @@ export interface RunFacts {
 }
 
 export function factsOf(view: RunView): RunFacts {
-  const texts: string[] = (view.preflight ?? []).map((p) => detailOf(p.detail));
+  const texts: string[] = (view.preflight ?? []).map((p) => inEnglish(p.detail));
   const facts: RunFacts = { changed: false, tableGone: false };
   for (const step of view.steps) {
     if (!FINISHED.has(step.state) && step.state !== 'interrupted') continue;
@@ -114,7 +112,9 @@ export function nextStepsFor(view: RunView, opts: NextStepOptions = {}): NextSte
   const refusable = view.state === 'awaiting_approval' || view.preflightFailed === true;
   const preflightRefused = refusable && (view.preflight ?? []).some((p) => !p.ok);
   if (preflightRefused) {
-    const atBase = (view.preflight ?? []).some((p) => !p.ok && NOTHING_TO_DOWNGRADE.test(detailOf(p.detail)));
+    const atBase = (view.preflight ?? []).some(
+      (p) => !p.ok && NOTHING_TO_DOWNGRADE.test(inEnglish(p.detail)),
+    );
     if (atBase) {
       wanted.push({ runbook: 'recover', params: {}, why: WHY.recover });
       wanted.push({ runbook: 'restore', params: {}, why: WHY.restore });

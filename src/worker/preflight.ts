@@ -1,3 +1,4 @@
+import { inEnglish } from '../../cards/i18n.js';
 import type { I18nText, PreflightLine } from '../../cards/model.js';
 import { parseResultLine, RESULT_LINE_ENV, withoutResultLines } from '../checks/result.js';
 import { inTransaction, type Pool } from '../db/pool.js';
@@ -60,7 +61,7 @@ export async function runPreflightSteps(
     const detail: string | I18nText =
       result?.text ?? summarize(withoutResultLines(outcome.outputTail), ok, outcome.exitCode);
     lines.push({ id: step.id, title: step.title, ok, detail });
-    const seen = typeof detail === 'string' ? detail : detail['en-US'];
+    const seen = inEnglish(detail);
     if (step.binds) observed.push(`${step.id}=${ok ? seen : `failed: ${seen}`}`);
   }
   return { lines, observed: observed.join('\n') };
@@ -70,7 +71,7 @@ export async function runPreflightSteps(
 function failureReason(lines: readonly PreflightLine[]): string {
   const failed = lines.filter((l) => !l.ok);
   const said = failed.map((l) => {
-    const detail = typeof l.detail === 'string' ? l.detail : l.detail['en-US'];
+    const detail = inEnglish(l.detail);
     return `${l.title['en-US'] || l.id}: ${detail}`;
   });
   return `preflight failed: ${said.join('; ')}`.slice(0, 1000);

@@ -1,5 +1,5 @@
 import type { I18nText, StepState } from '../../cards/model.js';
-import { parseResultLine, RESULT_MARK } from '../checks/result.js';
+import { parseResultLine, withoutResultLines } from '../checks/result.js';
 
 /**
  * What a finished step said, for the chat and the step record: a check's `::result` line (both languages), else
@@ -33,10 +33,7 @@ function bound(text: string): string {
 export function stepSaid(state: StepState, tail: string, redact: (text: string) => string): StepSaid {
   const parsed = parseResultLine(tail);
   // A cut-off result line (a huge one, or the tail's start) is dropped too, never shown as JSON.
-  const outputTail = tail
-    .split('\n')
-    .filter((line) => !line.includes(RESULT_MARK.trim()))
-    .join('\n');
+  const outputTail = withoutResultLines(tail);
   if (state !== 'succeeded') return { state, outputTail };
   if (parsed) {
     const result = {
