@@ -2,6 +2,7 @@
 // (persona, language, chat, composer, card buttons). Everything drawn comes from views.js.
 
 import { avatar } from './dom.js';
+import { createMentionPicker } from './mention-picker.js';
 import { getJson, post, showToast } from './ui.js';
 import { createViews } from './views.js';
 
@@ -170,7 +171,7 @@ async function send(event) {
   try {
     const answer = await post('/web/api/say', { chatId: S.chatId, as: S.as, text });
     input.value = '';
-    closePicker();
+    mentionPicker.close();
     const stream = $('stream');
     stream.scrollTop = stream.scrollHeight;
     // Not delivered: a group message without the bot's mention, as Lark does it: no event, no error.
@@ -185,9 +186,6 @@ async function send(event) {
   }
 }
 
-// The @ picker, as in Lark: typing "@" offers the bot and the chat's people; choosing one inserts "@Name ".
-const picker = { items: [], index: 0, start: -1 };
-
 function mentionables() {
   const chat = S.chats.find((c) => c.chatId === S.chatId);
   const people = (chat?.members ?? []).map((id) => ({ openId: id, name: S.users[id] ?? id }));
@@ -195,77 +193,11 @@ function mentionables() {
   return [{ openId: S.bot.openId, name: S.bot.name }, ...people.filter((p) => p.openId !== S.as)];
 }
 
-function closePicker() {
-  picker.items = [];
-  picker.start = -1;
-  $('mention-picker').hidden = true;
-}
-
-function drawPicker() {
-  const list = $('mention-picker');
-  list.replaceChildren(
-    ...picker.items.map((item, i) => {
-      const li = document.createElement('li');
-      li.setAttribute('role', 'option');
-      li.setAttribute('aria-selected', String(i === picker.index));
-      li.dataset.openId = item.openId;
-      li.textContent = item.name;
-      li.addEventListener('mousedown', (event) => {
-        event.preventDefault();
-        choose(i);
-      });
-      return li;
-    }),
-  );
-  list.hidden = picker.items.length === 0;
-}
-
-function updatePicker() {
-  const input = $('input');
-  const before = input.value.slice(0, input.selectionStart ?? input.value.length);
-  const match = /(^|\s)@([^\s@]*)$/.exec(before);
-  if (!match) return closePicker();
-  const query = match[2].toLowerCase();
-  picker.start = before.length - match[2].length - 1;
-  picker.items = mentionables().filter((p) => p.name.toLowerCase().includes(query));
-  picker.index = 0;
-  drawPicker();
-}
-
-function choose(i) {
-  const item = picker.items[i];
-  if (!item) return;
-  const input = $('input');
-  const end = input.selectionStart ?? input.value.length;
-  input.value = `${input.value.slice(0, picker.start)}@${item.name} ${input.value.slice(end)}`;
-  const caret = picker.start + item.name.length + 2;
-  input.setSelectionRange(caret, caret);
-  closePicker();
-  input.focus();
-}
+const mentionPicker = createMentionPicker($('input'), $('mention-picker'), mentionables);
 
 $('composer').addEventListener('submit', send);
-$('input').addEventListener('input', updatePicker);
-$('input').addEventListener('blur', () => setTimeout(closePicker, 150));
 $('input').addEventListener('keydown', (event) => {
-  if (picker.items.length > 0) {
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      const n = picker.items.length;
-      picker.index = (picker.index + (event.key === 'ArrowDown' ? 1 : n - 1)) % n;
-      drawPicker();
-      return;
-    }
-    if (event.key === 'Enter' || event.key === 'Tab') {
-      event.preventDefault();
-      choose(picker.index);
-      return;
-    }
-    if (event.key === 'Escape') {
-      closePicker();
-      return;
-    }
-  }
+  if (mentionPicker.onKeydown(event)) return;
   // Tab on an empty box takes the suggestion shown as the placeholder.
   if (event.key === 'Tab' && event.target.value === '') {
     event.preventDefault();
