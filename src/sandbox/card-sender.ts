@@ -2,7 +2,7 @@ import { checkCard, isPlainObject } from './card-validation.js';
 import { type DeliveryResult, encodeBody, type SignOverrides } from './delivery.js';
 import { cardActionEvent, header } from './envelopes.js';
 import { newCardToken, newEventId } from './ids.js';
-import { deliverAttempt, requireUrl, type SenderContext } from './sender-context.js';
+import { deliverAttempt, overLongConnection, requireUrl, type SenderContext } from './sender-context.js';
 import type { StoredMessage, ToastRecord } from './types.js';
 
 /** Lark client errors a person sees when the callback goes wrong (LARK.md §3.1; community-reported codes). */
@@ -47,7 +47,7 @@ export class CardSender {
 
   async click(input: ClickInput, options: ClickOptions = {}): Promise<ClickResult> {
     const { store, config, urls } = this.ctx;
-    const url = requireUrl(options.url ?? urls.cardUrl ?? urls.eventUrl, 'card callback');
+    const url = requireUrl(options.url ?? urls.cardUrl ?? urls.eventUrl, 'card callback', this.ctx);
     const message = store.requireMessage(input.messageId);
     if (message.msgType !== 'interactive') throw new Error(`message ${message.messageId} is not a card`);
     const operator = store.user(input.operatorOpenId);
@@ -66,10 +66,12 @@ export class CardSender {
         message,
       },
     );
+    const overWs = overLongConnection(this.ctx, options.url);
     const result = await deliverAttempt(this.ctx, {
       kind: 'callback',
       url,
       rawBody: encodeBody(envelope, config.encryptKey),
+      ...(overWs ? { plaintext: JSON.stringify(envelope) } : {}),
       timeoutMs: options.timeoutMs ?? this.ctx.deadlines.callbackMs,
       attempt: 1,
       eventId,

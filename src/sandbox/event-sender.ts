@@ -3,7 +3,7 @@ import { type DeliveryResult, encodeBody, type SignOverrides } from './delivery.
 import { challengeBody, header, messageReceiveEvent } from './envelopes.js';
 import { newChallenge, newEventId, newMessageId } from './ids.js';
 import { encodeMentions } from './mentions.js';
-import { deliverAttempt, requireUrl, type SenderContext } from './sender-context.js';
+import { deliverAttempt, overLongConnection, requireUrl, type SenderContext } from './sender-context.js';
 import type { SandboxUser } from './types.js';
 
 /** Lark's retry intervals for an event not answered 200 in time (LARK.md §1.7). */
@@ -80,6 +80,8 @@ export interface ChallengeResult extends DeliveryResult {
 
 interface SentEvent {
   rawBody: string;
+  /** The envelope unencrypted, as the long connection carries it. */
+  plaintext: string;
   url: string;
   attempts: number;
 }
@@ -93,7 +95,7 @@ export class EventSender {
   /** Records the person's message in the chat, then delivers the event the way Lark does. */
   async userSays(input: UserSaysInput, options: EventDeliveryOptions = {}): Promise<UserSaysResult> {
     const { store, config } = this.ctx;
-    const url = requireUrl(options.url ?? this.ctx.urls.eventUrl, 'event');
+    const url = requireUrl(options.url ?? this.ctx.urls.eventUrl, 'event', this.ctx);
     const chat = store.requireChat(input.chatId);
     const sender = store.addMember(chat.chatId, input.senderOpenId);
     const bot = store.bot;
@@ -135,7 +137,7 @@ export class EventSender {
     const users = new Map<string, SandboxUser>(candidates.map((u) => [u.openId, u]));
     const envelope = messageReceiveEvent(head, config, sender, message, users, chatType);
     const rawBody = encodeBody(envelope, config.encryptKey);
-    this.sent.set(eventId, { rawBody, url, attempts: 0 });
+    this.sent.set(eventId, { rawBody, plaintext: JSON.stringify(envelope), url, attempts: 0 });
     const result = await this.deliverWithRetries(eventId, options);
     return { ...result, messageId: message.messageId, delivered: true };
   }
@@ -176,14 +178,17 @@ export class EventSender {
   ): Promise<EventDeliveryResult> {
     const sent = this.sent.get(eventId);
     if (!sent) throw new Error(`the sandbox never sent event ${eventId}`);
+    if (overLongConnection(this.ctx, options.url) && !options.retry) return this.pushOverWs(eventId, sent);
     const schedule = options.retry ? (options.schedule ?? LARK_RETRY_SCHEDULE_MS) : [];
     const attempts: DeliveryResult[] = [];
     for (let i = 0; ; i++) {
       sent.attempts += 1;
+      const overWs = overLongConnection(this.ctx, options.url);
       const result = await deliverAttempt(this.ctx, {
         kind: 'event',
         url: options.url ?? sent.url,
         rawBody: sent.rawBody,
+        ...(overWs ? { plaintext: sent.plaintext } : {}),
         timeoutMs: options.timeoutMs ?? this.ctx.deadlines.eventMs,
         attempt: sent.attempts,
         eventId,
@@ -194,6 +199,35 @@ export class EventSender {
       const acked = result.status === 200 && !result.error;
       if (acked || wait === undefined || !(await this.pause(wait))) return { ...result, eventId, attempts };
     }
+  }
+
+  /**
+   * Over the long connection Lark re-pushes an event whose ack is late or failed, on its own schedule: the first
+   * push is answered here, the re-pushes go on in the background (`deliveries()` shows them).
+   */
+  private async pushOverWs(eventId: string, sent: SentEvent): Promise<EventDeliveryResult> {
+    const attempt = () => {
+      sent.attempts += 1;
+      return deliverAttempt(this.ctx, {
+        kind: 'event',
+        url: sent.url,
+        rawBody: sent.rawBody,
+        plaintext: sent.plaintext,
+        timeoutMs: this.ctx.deadlines.eventMs,
+        attempt: sent.attempts,
+        eventId,
+      });
+    };
+    const acked = (r: DeliveryResult) => r.status === 200 && !r.error;
+    const first = await attempt();
+    if (!acked(first)) {
+      void (async () => {
+        for (const wait of this.ctx.deadlines.repushMs) {
+          if (!(await this.pause(wait)) || acked(await attempt())) return;
+        }
+      })();
+    }
+    return { ...first, eventId, attempts: [first] };
   }
 
   /** False when the sandbox closed during the wait: no more retries. */

@@ -52,6 +52,8 @@ import type {
   ToastRecord,
 } from './types.js';
 import { type Probe, waitForChange } from './wait-for.js';
+import { registerWsEndpoint } from './ws-endpoint.js';
+import { LongConnectionHub, type LongConnectionStatus } from './ws-hub.js';
 
 export interface Sandbox {
   readonly config: Readonly<SandboxConfig>;
@@ -68,6 +70,12 @@ export interface Sandbox {
   readonly url: string | undefined;
   readonly eventUrl: string | undefined;
   readonly cardUrl: string | undefined;
+  /**
+   * The long connection (`POST /callback/ws/endpoint`, then a WebSocket): once a client of the app has
+   * connected, events and clicks are pushed over it instead of the webhook URLs. Also its faults.
+   */
+  readonly longConnection: LongConnectionHub;
+  longConnectionStatus(): LongConnectionStatus;
 
   listen(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops the server and any scheduled event retries. */
@@ -123,8 +131,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const token = tenantAccessToken(config.appId, config.appSecret);
   const messageService = new MessageService(store, config, now, rateLimits);
   const server = buildApiServer({ config, token, messages: messageService, faults, log, now, rateLimits });
+  const hub = new LongConnectionHub(options.longConnection, resolved.random);
+  registerWsEndpoint(server, config, hub);
+  hub.attach(server.server);
   const closing = new AbortController();
-  const ctx = { config, store, log, now, deadlines, urls, closing: closing.signal };
+  const ctx = { config, store, log, now, deadlines, urls, closing: closing.signal, hub };
   const eventSender = new EventSender(ctx);
   const cardSender = new CardSender(ctx);
   let url: string | undefined;
@@ -146,6 +157,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     get cardUrl() {
       return urls.cardUrl;
     },
+    longConnection: hub,
+    longConnectionStatus: () => hub.status(),
     async listen(port = 0, host = '127.0.0.1') {
       await server.listen({ port, host });
       const address = server.server.address();
@@ -162,6 +175,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     },
     async close() {
       closing.abort();
+      hub.close();
       await server.close();
     },
     setBotUrls(next) {
@@ -219,6 +233,7 @@ export type { Deadlines, GroupMessageScope } from './options.js';
 export { APP_ID_PATTERN } from './options.js';
 export type * from './types.js';
 export { mountWebChat, type Persona, type WebChatOptions, type WebLocale } from './web/index.js';
+export type { ClientConfig, EndpointFault, LongConnectionStatus } from './ws-hub.js';
 export type {
   AddChatInput,
   ChallengeInput,

@@ -1,3 +1,4 @@
+import type { LongConnectionOptions } from './ws-hub.js';
 /** Sandbox options, their defaults, and the checks that keep the emulated app looking like a real one. */
 
 export interface SandboxOptions {
@@ -21,6 +22,8 @@ export interface SandboxOptions {
   cardUrl?: string;
   /** Clock in ms: message times, header timestamps, rate-limit windows, uuid expiry, 14-day patch limit. */
   now?: () => number;
+  /** The long connection's ClientConfig and frame splitting (`ws-hub.ts`). */
+  longConnection?: LongConnectionOptions;
   /** Randomness for fault injection; pass a seeded one for reproducible soak tests. @defaultValue Math.random */
   random?: () => number;
   rateLimits?: Partial<RateLimits>;
@@ -51,6 +54,11 @@ export interface Deadlines {
   callbackMs: number;
   /** @defaultValue 1000 */
   challengeMs: number;
+  /**
+   * Over the long connection, the waits before re-pushing an event whose ack was late or failed (the WS
+   * schedule is unconfirmed; LARK-LONG-CONNECTION.md). @defaultValue [1000, 5000, 30000]
+   */
+  repushMs: number[];
 }
 
 export interface SandboxConfig {
@@ -94,8 +102,16 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
     throw new Error(`sandbox appId ${JSON.stringify(config.appId)} must match ${APP_ID_PATTERN}`);
   }
   const rateLimits: RateLimits = { perChat: 5, perMessage: 5, ...options.rateLimits };
-  const deadlines: Deadlines = { eventMs: 3000, callbackMs: 3000, challengeMs: 1000, ...options.deadlines };
-  for (const [name, value] of Object.entries({ ...rateLimits, ...deadlines })) {
+  const deadlines: Deadlines = {
+    eventMs: 3000,
+    callbackMs: 3000,
+    challengeMs: 1000,
+    repushMs: [1000, 5000, 30000],
+    ...options.deadlines,
+  };
+  const { repushMs, ...timeouts } = deadlines;
+  const waits = Object.fromEntries(repushMs.map((ms, i) => [`repushMs[${i}]`, ms]));
+  for (const [name, value] of Object.entries({ ...rateLimits, ...timeouts, ...waits })) {
     if (!Number.isInteger(value) || value < 1)
       throw new Error(`sandbox option ${name} must be a positive integer`);
   }
