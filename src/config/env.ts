@@ -46,7 +46,13 @@ const timezone = z
 export const envSchema = z.object({
   LARK_APP_ID: required('LARK_APP_ID'),
   LARK_APP_SECRET: required('LARK_APP_SECRET'),
-  LARK_VERIFICATION_TOKEN: required('LARK_VERIFICATION_TOKEN'),
+  /** Required in webhook mode (checked in loadConfig); the long connection carries no token. */
+  LARK_VERIFICATION_TOKEN: z.string().trim().default(''),
+  /**
+   * How Lark reaches the bot: `webhook` (two public HTTPS routes) or `websocket` (the SDK's long connection,
+   * outbound only: no public URL, no encrypt key, no token).
+   */
+  LARK_EVENT_MODE: z.enum(['webhook', 'websocket']).default('webhook'),
   /** Empty means "no encryption"; signatures are then checked with an empty key (fails closed if absent). */
   LARK_ENCRYPT_KEY: z.string().default(''),
   LARK_DOMAIN: domain,
@@ -113,10 +119,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const result = envSchema.safeParse(env);
   if (result.success) {
     const config = result.data;
+    const modeProblems = problemsOfMode(env);
+    if (modeProblems.length > 0) throw new ConfigError(modeProblems);
     if (!config.TARGETS_FILE) config.TARGETS_FILE = `${config.RUNBOOKS_DIR.replace(/\/$/, '')}/targets.yaml`;
     return config;
   }
-  throw new ConfigError(problemsOf(result.error.issues));
+  throw new ConfigError([...problemsOf(result.error.issues), ...problemsOfMode(env)]);
+}
+
+/** What the event mode needs: webhook mode checks a verification token on every request. */
+function problemsOfMode(env: Record<string, string | undefined>): string[] {
+  const webhook = (env.LARK_EVENT_MODE ?? 'webhook') === 'webhook';
+  return webhook && !env.LARK_VERIFICATION_TOKEN?.trim() ? ['LARK_VERIFICATION_TOKEN is required'] : [];
 }
 
 /**

@@ -25,7 +25,7 @@ export interface LarkClientOptions {
   timeoutMs?: number;
 }
 
-function sdkDomain(domain: string): lark.Domain | string {
+export function sdkDomain(domain: string): lark.Domain | string {
   if (domain === 'feishu') return lark.Domain.Feishu;
   if (domain === 'lark') return lark.Domain.Lark;
   return domain.replace(/\/+$/, '');

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { parseEnvelope } from '../lark/events.js';
 import { InboundError } from '../lark/inbound-error.js';
+import type { ConnectionStatus } from '../lark/long-connection.js';
 import { type VerifyOptions, verifyInbound } from '../lark/verify.js';
 import { dispatchEvent, type InboundDeps } from './inbound.js';
 
@@ -8,6 +9,10 @@ export interface AppOptions extends InboundDeps {
   verify: VerifyOptions;
   /** Named dependency checks for /health/ready; each resolves true when healthy. */
   readiness: Record<string, () => Promise<boolean>>;
+  /** The Lark routes `/lark/events` and `/lark/card`; off when events come by the long connection. */
+  webhooks: boolean;
+  /** The long connection's state, reported by /health/ready (not ready unless connected). */
+  larkConnection?: () => ConnectionStatus;
   /** Prometheus text exposition, if metrics are on. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }
@@ -32,8 +37,10 @@ export const rollbackApp: FastifyPluginAsync<AppOptions> = async (app: FastifyIn
     if (verified.kind === 'challenge') return { challenge: verified.challenge };
     return dispatchEvent(options, parseEnvelope(verified.body));
   };
-  app.post('/lark/events', async (request) => inbound(request));
-  app.post('/lark/card', async (request) => inbound(request));
+  if (options.webhooks) {
+    app.post('/lark/events', async (request) => inbound(request));
+    app.post('/lark/card', async (request) => inbound(request));
+  }
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof InboundError) {
@@ -64,8 +71,14 @@ export const rollbackApp: FastifyPluginAsync<AppOptions> = async (app: FastifyIn
       }),
     );
     const checks = Object.fromEntries(entries);
-    const ready = entries.every(([, state]) => state === 'up');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+    const connection = options.larkConnection?.();
+    const ready =
+      entries.every(([, state]) => state === 'up') && (!connection || connection.state === 'connected');
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not ready',
+      checks,
+      ...(connection ? { lark_connection: connection } : {}),
+    });
   });
   if (options.metrics) {
     const metrics = options.metrics;

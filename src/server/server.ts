@@ -3,11 +3,14 @@ import type { Context } from '../cli/context.js';
 import { runsDeps } from '../cli/context.js';
 import { migrationsApplied } from '../db/migrate.js';
 import { createLarkMessenger } from '../lark/client.js';
+import { type LongConnection, startLongConnection } from '../lark/long-connection.js';
 import { createDependencyMonitor, watchPostgres } from '../util/dependencies.js';
 import { createMetrics } from '../util/metrics.js';
 import { withinMs } from '../util/within.js';
 import { closeConnection, createQueues, detachedJobs, redisConnection } from '../worker/queues.js';
 import { BODY_LIMIT, rollbackApp } from './app.js';
+import type { InboundDeps } from './inbound.js';
+import { longConnectionHandler } from './ws-inbound.js';
 
 /** How long each part of the server may take to close. */
 const CLOSE_GRACE_MS = 2000;
@@ -64,11 +67,18 @@ export async function startServer(
       );
     }
   });
-  await app.register(rollbackApp, {
+  const inbound: InboundDeps = {
     runs: runsDeps(ctx, jobs),
     botOpenId,
     render: ctx.render,
     onDuplicate: () => metrics.dedupeHits.inc(),
+  };
+  const connection =
+    config.LARK_EVENT_MODE === 'websocket' ? openLongConnection(ctx, inbound, metrics) : undefined;
+  await app.register(rollbackApp, {
+    ...inbound,
+    webhooks: !connection,
+    ...(connection ? { larkConnection: () => connection.status() } : {}),
     metrics: () => metrics.text(),
     verify: {
       encryptKey: config.LARK_ENCRYPT_KEY,
@@ -88,10 +98,37 @@ export async function startServer(
       // Stop taking requests and drain in-flight ones, then the producers, then Redis: each within a bound, as
       // a queue or connection whose server is gone never closes politely. The pool is the caller's.
       stopWatching();
+      connection?.close();
       await withinMs(app.close(), CLOSE_GRACE_MS);
       await queues.close(CLOSE_GRACE_MS);
       await closeConnection(redis, CLOSE_GRACE_MS);
       deps.close();
     },
   };
+}
+
+/** Events and clicks by the SDK's long connection, into the same dispatch as the webhook routes. */
+function openLongConnection(
+  ctx: Context,
+  inbound: InboundDeps,
+  metrics: ReturnType<typeof createMetrics>,
+): LongConnection {
+  const { config } = ctx;
+  let lastState = '';
+  return startLongConnection({
+    appId: config.LARK_APP_ID,
+    appSecret: config.LARK_APP_SECRET,
+    domain: config.LARK_DOMAIN,
+    log: ctx.log,
+    handle: longConnectionHandler(inbound, ctx.log, (kind, outcome, seconds) => {
+      metrics.larkFrames.inc({ kind, outcome });
+      metrics.eventAck.observe({ route: `ws:${kind}`, status: outcome }, seconds);
+    }),
+    onState: (status) => {
+      if (status.state === 'connected' && lastState === 'reconnecting') metrics.larkReconnects.inc();
+      lastState = status.state;
+      metrics.larkConnection.reset();
+      metrics.larkConnection.set({ state: status.state }, 1);
+    },
+  });
 }

@@ -11,6 +11,11 @@ export interface Metrics {
   registry: Registry;
   eventAck: Histogram<'route' | 'status'>;
   dedupeHits: Counter;
+  /** The long connection: 1 for its current state. */
+  larkConnection: Gauge<'state'>;
+  larkReconnects: Counter;
+  /** Events and clicks received over the long connection, and the time to their ack. */
+  larkFrames: Counter<'kind' | 'outcome'>;
   stepDuration: Histogram<'runbook' | 'step' | 'state'>;
   larkApi: Histogram<'op' | 'result' | 'status'>;
   outboxDelivered: Counter<'op' | 'result'>;
@@ -31,6 +36,23 @@ export function createMetrics(pool?: Queryable): Metrics {
   const dedupeHits = new Counter({
     name: 'rollback_bot_dedupe_hits_total',
     help: 'Duplicate Lark deliveries acknowledged without acting',
+    registers: [registry],
+  });
+  const larkConnection = new Gauge({
+    name: 'rollback_bot_lark_connection_state',
+    help: 'Long connection to Lark: 1 for the current state (connecting, connected, reconnecting, stopped)',
+    labelNames: ['state'],
+    registers: [registry],
+  });
+  const larkReconnects = new Counter({
+    name: 'rollback_bot_lark_reconnects_total',
+    help: 'Times the long connection to Lark was opened again after a loss',
+    registers: [registry],
+  });
+  const larkFrames = new Counter({
+    name: 'rollback_bot_lark_frames_total',
+    help: 'Events and card clicks received over the long connection',
+    labelNames: ['kind', 'outcome'],
     registers: [registry],
   });
   const stepDuration = new Histogram({
@@ -73,6 +95,9 @@ export function createMetrics(pool?: Queryable): Metrics {
     registry,
     eventAck,
     dedupeHits,
+    larkConnection,
+    larkReconnects,
+    larkFrames,
     stepDuration,
     larkApi,
     outboxDelivered,

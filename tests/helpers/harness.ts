@@ -36,6 +36,8 @@ export interface HarnessOptions {
   encryptKey?: string;
   env?: Record<string, string>;
   worker?: WorkerOptions;
+  /** How Lark reaches the bot: the webhook routes (default) or the long connection. */
+  eventMode?: 'webhook' | 'websocket';
   /** Called with the sandbox before it listens, e.g. to add the web chat's routes to `sandbox.server`. */
   beforeListen?: (sandbox: Sandbox) => void;
 }
@@ -48,6 +50,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     appSecret: APP_SECRET,
     verificationToken: 'e2e-verification-token',
     ...(encryptKey ? { encryptKey } : {}),
+    longConnection: { clientConfig: { ReconnectInterval: 0.2 } },
+    deadlines: { repushMs: [300, 1000, 3000] },
   });
   options.beforeListen?.(sandbox);
   const { url: larkUrl } = await sandbox.listen();
@@ -89,11 +93,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LOG_LEVEL: 'info',
     E2E_APP_TOKEN: SECRET,
     E2E_MARKER_DIR: markerDir,
+    LARK_EVENT_MODE: options.eventMode ?? 'webhook',
     ...options.env,
   };
   const ctx = buildContext({ env, logDestination });
   const server = await startServer(ctx, { port: 0, host: '127.0.0.1' });
-  sandbox.setBotUrls({ eventUrl: `${server.url}/lark/events`, cardUrl: `${server.url}/lark/card` });
+  if (options.eventMode === 'websocket') {
+    await eventually(
+      async () => sandbox.longConnectionStatus().connections > 0,
+      10_000,
+      'the long connection',
+    );
+  } else {
+    sandbox.setBotUrls({ eventUrl: `${server.url}/lark/events`, cardUrl: `${server.url}/lark/card` });
+  }
   const worker = await startWorker(ctx, { sweepMs: 1000, pollMs: 200, ...options.worker });
   return {
     sandbox,
