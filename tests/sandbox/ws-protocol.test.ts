@@ -97,7 +97,11 @@ describe('the official WSClient against the sandbox', () => {
       toast: { type: 'success', content: 'Approved' },
       card: { type: 'raw', data: v2Card('Approved by A') },
     });
-    const click = await sandbox.click({ operatorOpenId: 'ou_a', messageId: cardId, value: { action: 'approve' } });
+    const click = await sandbox.click({
+      operatorOpenId: 'ou_a',
+      messageId: cardId,
+      value: { action: 'approve' },
+    });
     recorder.answer = () => ({});
     expect(click.toast?.content).toBe('Approved');
     expect(JSON.stringify(sandbox.message(cardId)?.content)).toContain('Approved by A');
@@ -121,7 +125,11 @@ describe('the official WSClient against the sandbox', () => {
     recorder.answer = () => {
       throw new Error('click fails');
     };
-    const click = await sandbox.click({ operatorOpenId: 'ou_a', messageId: cardId, value: { action: 'approve' } });
+    const click = await sandbox.click({
+      operatorOpenId: 'ou_a',
+      messageId: cardId,
+      value: { action: 'approve' },
+    });
     recorder.answer = () => ({});
     expect(click.toast?.source).toBe('lark');
     expect(sandbox.deliveries().filter((d) => d.eventId === click.eventId)).toHaveLength(1);
@@ -129,7 +137,11 @@ describe('the official WSClient against the sandbox', () => {
 
   it('is reconnected after the connection drops, and an event pushed meanwhile arrives once', async () => {
     sandbox.longConnection.dropAll();
-    const result = await sandbox.userSays({ chatId: CHAT, senderOpenId: 'ou_a', text: '/rollback while down' });
+    const result = await sandbox.userSays({
+      chatId: CHAT,
+      senderOpenId: 'ou_a',
+      text: '/rollback while down',
+    });
     expect(result.error).toBe('network');
     await until(() => states.includes('reconnected'));
     await until(() => recorder.seen.some((s) => s.eventId === result.eventId));
@@ -144,7 +156,9 @@ describe('the official WSClient against the sandbox', () => {
     }).then((r) => r.json());
     const ws = new WebSocket(endpoint.data.URL);
     await new Promise((resolve) => ws.once('open', resolve));
-    ws.send(encodeFrame({ SeqID: 0, LogID: 0, service: 1, method: 0, headers: [{ key: 'type', value: 'ping' }] }));
+    ws.send(
+      encodeFrame({ SeqID: 0, LogID: 0, service: 1, method: 0, headers: [{ key: 'type', value: 'ping' }] }),
+    );
     const pong = decodeFrame(await new Promise<Buffer>((resolve) => ws.once('message', resolve)));
     ws.terminate();
     expect(pong.headers).toEqual([{ key: 'type', value: 'pong' }]);
