@@ -16,6 +16,8 @@ export function demoEnv(o: {
   redisUrl: string;
   stateDir: string;
   sandboxUrl: string;
+  /** How the sandbox reaches the bot: the long connection (what most teams deploy) or the webhook routes. */
+  eventMode: 'websocket' | 'webhook';
 }): Record<string, string> & {
   INCIDENT_CHAT_IDS: string;
   LARK_SERVICE_URL: string;
@@ -32,6 +34,7 @@ export function demoEnv(o: {
     LARK_VERIFICATION_TOKEN: 'demo-verification-token',
     LARK_ENCRYPT_KEY: 'demo-encrypt-key',
     LARK_DOMAIN: o.sandboxUrl,
+    LARK_EVENT_MODE: o.eventMode,
     INCIDENT_CHAT_IDS: 'oc_demo_incident',
     TECH_LEAD_OPEN_IDS: 'ou_lead_a,ou_lead_b',
     DATABASE_URL: o.botDb,

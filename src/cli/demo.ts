@@ -44,7 +44,13 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
 type Started = { what: string; stop: () => Promise<unknown> }[];
 
 /** Start the demo's parts in order, recording each one's stop in `started` as soon as it exists. */
-async function startAll(root: string, adminUrl: string, redisUrl: string, started: Started) {
+async function startAll(
+  root: string,
+  adminUrl: string,
+  redisUrl: string,
+  eventMode: 'websocket' | 'webhook',
+  started: Started,
+) {
   const botDb = await ensureDatabase(adminUrl, 'rollback_bot_demo');
   const serviceDb = await ensureDatabase(adminUrl, 'lark_service_demo');
   const stateDir = join(root, '.demo');
@@ -59,6 +65,7 @@ async function startAll(root: string, adminUrl: string, redisUrl: string, starte
     redisUrl,
     stateDir,
     sandboxUrl: `http://127.0.0.1:${sandboxPort}`,
+    eventMode,
   });
 
   const sandbox = createSandbox({
@@ -100,7 +107,9 @@ async function startAll(root: string, adminUrl: string, redisUrl: string, starte
 
   const server = await startServer(ctx, { port: botPort, host: '127.0.0.1' });
   started.push({ what: 'the bot server', stop: () => server.close() });
-  sandbox.setBotUrls({ eventUrl: `${server.url}/lark/events`, cardUrl: `${server.url}/lark/card` });
+  if (eventMode === 'webhook') {
+    sandbox.setBotUrls({ eventUrl: `${server.url}/lark/events`, cardUrl: `${server.url}/lark/card` });
+  }
   const worker = await startWorker(ctx);
   started.push({ what: 'the worker', stop: () => worker.close(5000) });
   return { env, server, sandboxUrl };
@@ -119,6 +128,7 @@ export async function runDemo(args: string[]): Promise<number | undefined> {
     process.stderr.write('rollback-bot demo: not started (see above).\n');
     return 1;
   }
+  const eventMode = args.includes('--webhook') ? 'webhook' : 'websocket';
   // Whatever has started, newest first: a failure part-way stops all of it, so nothing is left listening.
   const started: Started = [];
   const stopAll = async () => {
@@ -140,7 +150,7 @@ export async function runDemo(args: string[]): Promise<number | undefined> {
   process.on('SIGTERM', stop);
   let up: Awaited<ReturnType<typeof startAll>>;
   try {
-    up = await startAll(root, adminUrl, redisUrl, started);
+    up = await startAll(root, adminUrl, redisUrl, eventMode, started);
   } catch (error) {
     const what = started.length ? ` (after: ${started.map((s) => s.what).join(', ')})` : '';
     process.stderr.write(`rollback-bot demo: start-up failed${what}: ${(error as Error).message}\n`);
@@ -164,6 +174,11 @@ export async function runDemo(args: string[]): Promise<number | undefined> {
   say('     (one revision down, nothing restored, the app healthy again)');
   say('  3. Switch to "Li Na (Tech Lead)" and press Approve on the card.');
   say("  4. Open the card's thread to watch each step start and end.");
+  say(
+    eventMode === 'websocket'
+      ? '  The bot receives events by the long connection (LARK_EVENT_MODE=websocket); `npm run demo -- --webhook` for webhooks.'
+      : '  The bot receives events by webhook (LARK_EVENT_MODE=webhook): the sandbox posts to /lark/events and /lark/card.',
+  );
   say(`  Bot: ${server.url}  ·  example app: ${env.LARK_SERVICE_URL}  ·  Ctrl-C stops everything.`);
   say('');
   return undefined;

@@ -2,6 +2,7 @@
  * The long connection's frame (`pbbp2.Frame`, proto2), as Lark's SDKs generate it (LARK-LONG-CONNECTION.md
  * §"The protocol"). Encoded and decoded by protobufjs from this schema text: no hand-written codec.
  */
+import Long from 'long';
 import protobuf from 'protobufjs';
 
 const SCHEMA = `
@@ -21,6 +22,16 @@ message Frame {
 }`;
 
 const FrameType = protobuf.parse(SCHEMA).root.lookupType('pbbp2.Frame');
+// Resolving a uint64 field needs Long.js, but the Lark SDK sets the shared `protobuf.util.Long` to undefined
+// when it loads (its generated code works on numbers). Resolve and build the codec now with Long, then put the
+// SDK's setting back: decoding then yields numbers or Longs, and `toNumber` takes either.
+{
+  const before = protobuf.util.Long;
+  protobuf.util.Long = Long;
+  FrameType.resolveAll();
+  FrameType.setup();
+  protobuf.util.Long = before;
+}
 
 /** `method` of a frame. */
 export const CONTROL = 0;
@@ -42,9 +53,31 @@ export function encodeFrame(frame: Frame): Uint8Array {
 
 /** Throws on bytes that are not a frame (the caller logs and closes). */
 export function decodeFrame(bytes: Uint8Array): Frame {
-  const message = FrameType.decode(bytes);
-  const plain = FrameType.toObject(message, { longs: Number, defaults: true, arrays: true }) as Frame;
-  return { ...plain, payload: plain.payload && plain.payload.length > 0 ? plain.payload : undefined };
+  // Read the decoded message's fields directly: toObject's long conversion depends on whether the optional
+  // `long` package is loaded, and uint64 fields come back as a number or a Long accordingly.
+  const m = FrameType.decode(bytes) as unknown as Record<string, unknown>;
+  const payload = m.payload instanceof Uint8Array && m.payload.length > 0 ? m.payload : undefined;
+  return {
+    SeqID: toNumber(m.SeqID),
+    LogID: toNumber(m.LogID),
+    service: toNumber(m.service),
+    method: toNumber(m.method),
+    headers: Array.isArray(m.headers)
+      ? m.headers.map((h: { key?: unknown; value?: unknown }) => ({
+          key: String(h.key),
+          value: String(h.value),
+        }))
+      : [],
+    ...(payload ? { payload } : {}),
+  };
+}
+
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (value && typeof (value as { toNumber?: unknown }).toNumber === 'function') {
+    return (value as { toNumber(): number }).toNumber();
+  }
+  return Number(value ?? 0);
 }
 
 export function headerOf(frame: Frame, key: string): string | undefined {

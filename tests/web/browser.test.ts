@@ -47,8 +47,10 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
       },
     };
     await startExampleApp(example); // the app runs on 6fc3f28b87c8, healthy, until the bad release
+    // As `npm run demo` runs it: the bot receives events and clicks by the long connection.
     h = await startHarness({
       env,
+      eventMode: 'websocket',
       beforeListen: (sandbox) =>
         mountWebChat(sandbox, {
           personas: PERSONAS,
@@ -88,6 +90,7 @@ describe.skipIf(!hasChromium)('the web chat in Chromium, against the whole bot',
     await page.goto(`${h.sandbox.url}/`);
     await page.locator('#conn.live').waitFor();
     await page.locator('.chat-item.active', { hasText: 'Incident' }).waitFor();
+    await page.locator('#link[data-mode="websocket"]', { hasText: 'Bot: long connection' }).waitFor();
 
     // The bad release: the app's health check fails.
     await page.locator('#actions button[data-action="bad-release"]').click();

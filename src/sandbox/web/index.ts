@@ -93,6 +93,13 @@ export function mountWebChat(sandbox: Sandbox, options: WebChatOptions): void {
 
     mountStream(app, sandbox.events, store);
 
+    // How the bot is connected: by the long connection once it has dialled in, else by the webhook URLs.
+    app.get('/web/api/link', async () => {
+      const ws = sandbox.longConnectionStatus();
+      const mode = ws.inUse ? 'websocket' : sandbox.eventUrl ? 'webhook' : 'none';
+      return { mode, connections: ws.connections };
+    });
+
     app.post('/web/api/say', async (request) => {
       const say = parseSay(request.body, personas, store);
       register(say.persona);

@@ -121,6 +121,27 @@ function controls() {
   );
 }
 
+/** The bot's link to the sandbox: the long connection (with how many clients) or the webhook URLs. */
+async function showLink() {
+  const link = await getJson('/web/api/link').catch(() => null);
+  const zh = S.locale === 'zh_cn';
+  const text = !link
+    ? ''
+    : link.mode === 'websocket'
+      ? link.connections > 0
+        ? `${zh ? '机器人：长连接' : 'Bot: long connection'}${link.connections > 1 ? ` ×${link.connections}` : ''}`
+        : zh
+          ? '机器人：长连接已断开'
+          : 'Bot: long connection down'
+      : link.mode === 'webhook'
+        ? zh
+          ? '机器人：Webhook'
+          : 'Bot: webhook'
+        : '';
+  $('link').textContent = text;
+  $('link').dataset.mode = link?.mode ?? 'none';
+}
+
 async function runAction(action, button) {
   button.disabled = true;
   try {
@@ -139,8 +160,11 @@ function connect() {
   source.addEventListener('open', () => {
     status.textContent = S.locale === 'zh_cn' ? '● 已连接' : '● live';
     status.className = 'conn live';
-    loadState().catch((err) => showToast({ type: 'error', content: err.message }, S.locale));
+    loadState()
+      .then(showLink)
+      .catch((err) => showToast({ type: 'error', content: err.message }, S.locale));
   });
+  setInterval(showLink, 3000);
   source.addEventListener('error', () => {
     status.textContent = S.locale === 'zh_cn' ? '重新连接中…' : 'reconnecting…';
     status.className = 'conn down';
