@@ -65,6 +65,8 @@ export async function startBenchHarness(options: {
   targetsFile?: string;
   markerDir?: string;
   env?: Record<string, string>;
+  /** How the sandbox reaches the bot. @defaultValue 'webhook' */
+  eventMode?: 'webhook' | 'websocket';
 }): Promise<BenchHarness> {
   const build = options.build ?? 'src';
   const [{ buildContext }, { startServer }, { startWorker }, { createSandbox }] = await Promise.all([
@@ -104,11 +106,20 @@ export async function startBenchHarness(options: {
     ...(options.runbooksDir ? { runbooksDir: options.runbooksDir } : {}),
     ...(options.targetsFile ? { targetsFile: options.targetsFile } : {}),
     ...(options.markerDir ? { markerDir: options.markerDir } : {}),
-    ...(options.env ? { extra: options.env } : {}),
+    extra: { LARK_EVENT_MODE: options.eventMode ?? 'webhook', ...options.env },
   });
   const ctx = buildContext({ env, logDestination, baseDir: process.cwd() });
   const server = await startServer(ctx, { port: 0, host: '127.0.0.1' });
-  sandbox.setBotUrls({ eventUrl: `${server.url}/lark/events`, cardUrl: `${server.url}/lark/card` });
+  if (options.eventMode === 'websocket') {
+    const deadline = Date.now() + 10_000;
+    while (sandbox.longConnectionStatus().connections === 0) {
+      if (Date.now() > deadline)
+        throw new Error(`the bot did not connect by the long connection\n${logs.join('\n')}`);
+      await sleep(20);
+    }
+  } else {
+    sandbox.setBotUrls({ eventUrl: `${server.url}/lark/events`, cardUrl: `${server.url}/lark/card` });
+  }
   const worker = await startWorker(ctx);
   return {
     build,

@@ -9,12 +9,20 @@ const PACE_MS = 300;
 
 /** 3. Command → approval card in the chat, end to end (the worker's delivery included). */
 export async function commandToCard(): Promise<Row[]> {
+  return [...(await commandToCardIn('webhook')), ...(await commandToCardIn('websocket'))];
+}
+
+async function commandToCardIn(eventMode: 'webhook' | 'websocket'): Promise<Row[]> {
   console.log(
-    `\n## 3. Command → card: sandbox sends "/rollback bench <target>" (signed+encrypted) → approval card stored in the sandbox; ` +
+    `\n## 3. Command → card (${eventMode}): sandbox sends "/rollback bench <target>" (signed+encrypted) → approval card stored in the sandbox; ` +
       `${COUNT} requests one after another (+${WARMUP} warm-up), rotating over ${CHATS.length} chats, each chat's previous card ≥ ${PACE_MS} ms old so the bot's 220 ms per-chat pacing (Lark's 5/s) does not delay them; in-process server + worker + sandbox`,
   );
   const dir = tempDir('card');
-  const h = await startBenchHarness({ targetsFile: writeTargets(dir, WARMUP + COUNT), markerDir: dir });
+  const h = await startBenchHarness({
+    targetsFile: writeTargets(dir, WARMUP + COUNT),
+    markerDir: dir,
+    eventMode,
+  });
   try {
     const total: number[] = [];
     const ack: number[] = [];
@@ -38,7 +46,7 @@ export async function commandToCard(): Promise<Row[]> {
     console.log(line('  of which: HTTP 200 → card (queue + delivery)', summarize(delivery)));
     return [
       {
-        part: '3 command → card',
+        part: `3 command → card (${eventMode})`,
         measure: `end to end p50 / p95 (n=${COUNT})`,
         figure: `${ms(s.p50)} / ${ms(s.p95)}`,
         budget: '',

@@ -8,13 +8,21 @@ const COUNT = 100;
 
 /** 4. Card click → answer (toast + card in the HTTP response). */
 export async function click(): Promise<Row[]> {
+  return [...(await clickIn('webhook')), ...(await clickIn('websocket'))];
+}
+
+async function clickIn(eventMode: 'webhook' | 'websocket'): Promise<Row[]> {
   console.log(
-    `\n## 4. Click → answer: card.action.trigger (signed+encrypted) → toast + card in the HTTP response; ${COUNT} fresh runs ` +
+    `\n## 4. Click → answer (${eventMode}): card.action.trigger (signed+encrypted) → toast + card in the HTTP response; ${COUNT} fresh runs ` +
       `(+${WARMUP} warm-up), each clicked by a non-lead (toast only) and then approved by a Tech Lead (toast + new card; ` +
       'the approved run executes meanwhile); clicks one after another; in-process server + worker + sandbox',
   );
   const dir = tempDir('click');
-  const h = await startBenchHarness({ targetsFile: writeTargets(dir, WARMUP + COUNT), markerDir: dir });
+  const h = await startBenchHarness({
+    targetsFile: writeTargets(dir, WARMUP + COUNT),
+    markerDir: dir,
+    eventMode,
+  });
   try {
     const runs = [];
     for (let i = 0; i < WARMUP + COUNT; i++) {
@@ -60,14 +68,14 @@ export async function click(): Promise<Row[]> {
       console.log(`  unexpected answers: ${odd.slice(0, 5).join('; ')}${odd.length > 5 ? ' …' : ''}`);
     return [
       {
-        part: '4 click → answer',
+        part: `4 click → answer (${eventMode})`,
         measure: `approve, toast + card, p50 / p95 / p99 (n=${COUNT})`,
         figure: `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)}`,
         budget: 'p99 ≤ 50 ms',
         within: s.p99 <= 50 ? 'yes' : 'no',
       },
       {
-        part: '4 click → answer',
+        part: `4 click → answer (${eventMode})`,
         measure: `non-lead, toast only, p99 (n=${COUNT})`,
         figure: ms(summarize(strangerWall).p99),
         budget: '',
