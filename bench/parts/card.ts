@@ -14,7 +14,7 @@ export async function commandToCard(): Promise<Row[]> {
 
 async function commandToCardIn(eventMode: 'webhook' | 'websocket'): Promise<Row[]> {
   console.log(
-    `\n## 3. Command → card (${eventMode}): sandbox sends "/rollback bench <target>" (signed+encrypted) → approval card stored in the sandbox; ` +
+    `\n## 3. Command → card (${eventMode}): sandbox sends "/rollback bench <target>" (${eventMode === 'webhook' ? 'signed+encrypted HTTP POST' : 'a frame on the long connection'}) → approval card stored in the sandbox; ` +
       `${COUNT} requests one after another (+${WARMUP} warm-up), rotating over ${CHATS.length} chats, each chat's previous card ≥ ${PACE_MS} ms old so the bot's 220 ms per-chat pacing (Lark's 5/s) does not delay them; in-process server + worker + sandbox`,
   );
   const dir = tempDir('card');

@@ -13,7 +13,7 @@ export async function click(): Promise<Row[]> {
 
 async function clickIn(eventMode: 'webhook' | 'websocket'): Promise<Row[]> {
   console.log(
-    `\n## 4. Click → answer (${eventMode}): card.action.trigger (signed+encrypted) → toast + card in the HTTP response; ${COUNT} fresh runs ` +
+    `\n## 4. Click → answer (${eventMode}): card.action.trigger → toast + card in the answer (${eventMode === 'webhook' ? 'HTTP response to a signed+encrypted POST' : 'ack frame on the long connection'}); ${COUNT} fresh runs ` +
       `(+${WARMUP} warm-up), each clicked by a non-lead (toast only) and then approved by a Tech Lead (toast + new card; ` +
       'the approved run executes meanwhile); clicks one after another; in-process server + worker + sandbox',
   );
@@ -62,7 +62,7 @@ async function clickIn(eventMode: 'webhook' | 'websocket'): Promise<Row[]> {
     }
     const s = summarize(approveWall);
     console.log(line('approve: click → toast + card applied', s));
-    console.log(line('  HTTP round trip only (sandbox, whole ms)', summarize(approveHttp)));
+    console.log(line('  delivery round trip only (sandbox, whole ms)', summarize(approveHttp)));
     console.log(line('non-lead: click → error toast', summarize(strangerWall)));
     if (odd.length)
       console.log(`  unexpected answers: ${odd.slice(0, 5).join('; ')}${odd.length > 5 ? ' …' : ''}`);
