@@ -148,7 +148,9 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
     );
     return finish(view, d, elements, locale);
   }
-  if (failed > 0) {
+  if (view.waitingForRunner) {
+    elements.push(markdown(fill(UI.noRunner, { pool: view.waitingForRunner }), locale));
+  } else if (failed > 0) {
     elements.push(
       markdown(fill(UI.approveWithheld, { n: String(failed) }), locale),
       ...nextStepsElements(view, locale),

@@ -109,6 +109,8 @@ export interface RunView {
   approverOpenIds?: string[];
   /** The state changed between approval and execution: what changed; earlier approvals are void. */
   planChanges?: PlanChange[];
+  /** No runner of this pool is up to run the target: Approve is withheld until one starts. */
+  waitingForRunner?: string;
   /** The read-only preflight failed, so the request ended (`failed`) and the target is free. */
   preflightFailed?: boolean;
   /** A running run someone asked to stop (after the current step, or now); the actor is `actorOpenId`. */

@@ -86,6 +86,12 @@ export const UI = {
   preflight: { 'zh-CN': '**预检**', 'en-US': '**Preflight**' },
   preflightPending: { 'zh-CN': '预检进行中……', 'en-US': 'Preflight is running…' },
   notices: { 'zh-CN': '**注意**', 'en-US': '**Notices**' },
+  noRunner: {
+    'zh-CN':
+      '⏳ 执行器池 {pool} 中没有在线的执行器，暂不提供“批准”；预检和回滚都会等待。请在服务所在主机启动 `rollback-bot worker --pools {pool}`，卡片会自动更新。',
+    'en-US':
+      '⏳ No runner is up in pool {pool}, so Approve is withheld; the checks and the rollback wait for one. Start `rollback-bot worker --pools {pool}` next to the service; this card updates when it is up.',
+  },
   approveWithheld: {
     'zh-CN': '🚫 有 {n} 项预检未通过，因此不提供“批准”。请排除问题后重新申请。',
     'en-US': '🚫 {n} preflight check(s) failed, so Approve is not offered. Fix the cause and request again.',

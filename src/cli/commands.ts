@@ -13,7 +13,8 @@ import { onShutdown } from './signals.js';
 export const USAGE = `usage: rollback-bot <command>
   migrate                        apply the bot's database migrations (DATABASE_URL)
   server                         the HTTP server: Lark events and card callbacks, health, metrics
-  worker                         the BullMQ worker: executes runs, delivers messages to Lark, expires requests
+  worker [--pools a,b]           the BullMQ worker: executes runs (of its runner pools; default WORKER_POOLS),
+                                 delivers messages to Lark, expires requests
   sandbox [--port 4000]          a local Lark (Open API + web chat) for trying the bot without a tenant
   demo                           everything at once against local Postgres and Redis (npm run demo)
   runbooks check [dir]           validate runbooks and targets (default RUNBOOKS_DIR or ./runbooks)
@@ -47,8 +48,12 @@ export async function runCommand(argv: string[]): Promise<number | undefined> {
     }
     case 'worker': {
       const ctx = buildContext();
-      const worker = await startWorker(ctx);
-      ctx.log.info({ prefix: ctx.config.QUEUE_PREFIX }, 'rollback-bot worker started');
+      const pools = poolsArg(rest);
+      const worker = await startWorker(ctx, pools ? { pools } : {});
+      ctx.log.info(
+        { prefix: ctx.config.QUEUE_PREFIX, pools: pools ?? ctx.config.WORKER_POOLS },
+        'rollback-bot worker started',
+      );
       onShutdown(
         ctx.log,
         async () => {
@@ -109,4 +114,23 @@ export async function runCommand(argv: string[]): Promise<number | undefined> {
   }
   process.stderr.write(`${USAGE}\n`);
   return 2;
+}
+
+/** `--pools a,b` or `--pools=a,b`: the runner pools of this worker, overriding WORKER_POOLS. */
+function poolsArg(args: string[]): string[] | undefined {
+  const at = args.findIndex((a) => a === '--pools' || a.startsWith('--pools='));
+  if (at < 0) return undefined;
+  const arg = args[at] ?? '';
+  const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (args[at + 1] ?? '');
+  const pools = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const bad = pools.filter((p) => !/^[a-z][a-z0-9-]{0,39}$/.test(p));
+  if (pools.length === 0 || bad.length > 0) {
+    throw new Error(
+      `--pools needs pool names (lowercase letters, digits and -), got ${JSON.stringify(value)}`,
+    );
+  }
+  return pools;
 }

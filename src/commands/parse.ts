@@ -8,6 +8,7 @@ export type ExportFormat = 'md' | 'json' | 'csv';
 export type Command =
   | { kind: 'help' }
   | { kind: 'status' }
+  | { kind: 'targets' }
   | { kind: 'cancel'; runId?: string; mode: 'after_step' | 'now' }
   | { kind: 'export'; runId: string; format: ExportFormat }
   | {
@@ -55,6 +56,11 @@ export function parseCommand(text: string): Command | undefined {
       return tokens.length === 1
         ? { kind: 'status' }
         : invalid('status 不带参数', 'status takes no arguments');
+    case 'targets':
+    case '目标':
+      return tokens.length === 1
+        ? { kind: 'targets' }
+        : invalid('targets 不带参数', 'targets takes no arguments');
     case 'cancel':
     case '取消':
       return parseCancel(tokens.slice(1));

@@ -34,9 +34,10 @@ function targetReasonZh(reason: string): string {
 }
 
 /** The chat verbs, for suggestions (runbooks are added from the catalog). */
-const VERBS = ['help', 'status', 'cancel', 'export', '帮助', '状态', '取消', '导出'];
+const VERBS = ['help', 'status', 'targets', 'cancel', 'export', '帮助', '状态', '目标', '取消', '导出'];
 
-export function usage(catalog: Catalog): I18nText {
+/** The usage, with the targets that may be requested in this chat (all of them when not given). */
+export function usage(catalog: Catalog, usable?: readonly { id: string; default: boolean }[]): I18nText {
   const lines = [...catalog.runbooks.values()]
     .sort((a, b) => a.id.localeCompare(b.id))
     .map((rb) => {
@@ -49,12 +50,15 @@ export function usage(catalog: Catalog): I18nText {
         en: `  ${rb.id}${aliases}${params} — ${rb.title['en-US']}`,
       };
     });
-  const targets = [...catalog.targets.values()].map((tg) => tg.id + (tg.default ? '*' : '')).join(', ');
+  const targets = [...(usable ?? catalog.targets.values())]
+    .map((tg) => tg.id + (tg.default ? '*' : ''))
+    .join(', ');
   return t(
     [
       '用法：',
       '  /rollback <回滚流程> [目标] [参数=值 …]   申请执行回滚（需 Tech Lead 审批）',
       '  /rollback status                          本群进行中和最近的回滚',
+      '  /rollback targets                         本群可用的目标、执行器和最近一次回滚',
       '  /rollback cancel [回滚编号] [now]         取消（默认当前步骤结束后；now 立即终止）',
       '  /rollback export <回滚编号> [md|json|csv] 导出时间线文件（复盘用）',
       '  /rollback help                            显示本帮助',
@@ -66,6 +70,7 @@ export function usage(catalog: Catalog): I18nText {
       'Usage:',
       '  /rollback <runbook> [target] [key=value …]   request a run (a Tech Lead approves)',
       '  /rollback status                             active and recent runs in this chat',
+      '  /rollback targets                            targets usable here, their runners, their last run',
       '  /rollback cancel [run] [now]                 cancel (after the current step; now: kill it)',
       '  /rollback export <run> [md|json|csv]         the timeline as a file, for the post-mortem',
       '  /rollback help                               this help',
@@ -81,6 +86,14 @@ export const replies = {
     '抱歉，我只在事故群中执行回滚操作。请在配置的事故群里 @我。',
     'Sorry, I only act in the configured incident chats. Please @-mention me there.',
   ),
+  /** A target requested from a chat it does not list: where it may be requested, by name where one is given. */
+  wrongChat: (target: string, chats: { id: string; name?: string }[]) => {
+    const named = chats.map((c) => c.name ?? c.id);
+    return t(
+      `目标 ${target} 不能在本群申请回滚，请到 ${named.join('、')} 发起。`,
+      `Target ${target} cannot be rolled back from this chat; please ask in ${named.join(', ')}.`,
+    );
+  },
   notAllowedRequester: t(
     '抱歉，你不在可发起回滚的名单中。',
     'Sorry, you are not on the list of people who may request rollbacks.',

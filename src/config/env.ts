@@ -85,6 +85,15 @@ export const envSchema = z.object({
     .refine((w) => /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(w), {
       message: 'must look like 02:00-04:00',
     }),
+  /**
+   * Runner pools this worker executes runs for (targets name theirs with `runner:`). Delivery, the sweep and
+   * expiry run on every worker whatever its pools.
+   */
+  WORKER_POOLS: csv
+    .transform((pools) => (pools.length > 0 ? pools : ['default']))
+    .refine((pools) => pools.every((p) => /^[a-z][a-z0-9-]{0,39}$/.test(p)), {
+      message: 'pool names are lowercase letters, digits and -',
+    }),
   /** Runs one worker process executes at once (on different targets). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** BullMQ lock on an executing job; a worker that dies is noticed after about this long. */

@@ -191,6 +191,9 @@ const targetValue = z.unknown().transform((value, ctx): string | string[] => {
   return z.NEVER;
 });
 
+const chatId = z.string().regex(/^oc_[A-Za-z0-9_-]{1,64}$/, 'expected a chat id like oc_…');
+const openId = z.string().regex(/^ou_[A-Za-z0-9_-]{1,64}$/, 'expected an open_id like ou_…');
+
 const targetSchema = z
   .object({
     id,
@@ -198,6 +201,26 @@ const targetSchema = z
     env: envRecord().default({}),
     /** Passed to steps like `env`, but not secret (URLs, paths): shown as is in output. */
     public_env: envRecord().default({}),
+    /** The runner pool whose workers run this target's steps (`rollback-bot worker --pools …`). */
+    runner: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a pool name: lowercase letters, digits and -')
+      .default('default'),
+    /** Incident groups where this target may be requested (default INCIDENT_CHAT_IDS); a name for replies. */
+    chats: z
+      .array(z.union([chatId, z.strictObject({ id: chatId, name: text })]))
+      .min(1)
+      .optional(),
+    /** This target's Tech Leads (default TECH_LEAD_OPEN_IDS). */
+    approvers: z.array(openId).min(1).optional(),
+    /** Overrides of the runbook's approval for this target. */
+    approval: z
+      .strictObject({
+        quorum: z.int().min(1).max(20).optional(),
+        four_eyes: z.boolean().optional(),
+        expires_in: duration(1).optional(),
+      })
+      .optional(),
   })
   .catchall(targetValue)
   .superRefine((target, ctx) => {

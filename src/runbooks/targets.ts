@@ -33,7 +33,17 @@ export function readTargets(
   const issues: RunbookIssue[] = [];
   let defaultTargetId: string | undefined;
   result.data.targets.forEach((raw, i) => {
-    const { id, default: isDefault, env: rawEnv, public_env: rawPublicEnv, ...rawVars } = raw;
+    const {
+      id,
+      default: isDefault,
+      env: rawEnv,
+      public_env: rawPublicEnv,
+      runner,
+      chats,
+      approvers,
+      approval,
+      ...rawVars
+    } = raw;
     if (targets.has(id)) {
       issues.push(located(file, source, ['targets', i, 'id'], `duplicate target id "${id}"`));
       return;
@@ -60,7 +70,16 @@ export function readTargets(
     for (const [key, value] of Object.entries(rawVars)) {
       vars[key] = Array.isArray(value) ? value.map((v, j) => expand(v, [key, j])) : expand(value, [key]);
     }
-    const target: Target = { id, default: isDefault, env: targetEnv, vars };
+    const target: Target = { id, default: isDefault, env: targetEnv, vars, runner };
+    if (chats) target.chats = chats.map((c) => (typeof c === 'string' ? { id: c } : c));
+    if (approvers) target.approvers = approvers;
+    if (approval) {
+      target.approval = {
+        ...(approval.quorum !== undefined ? { quorum: approval.quorum } : {}),
+        ...(approval.four_eyes !== undefined ? { fourEyes: approval.four_eyes } : {}),
+        ...(approval.expires_in !== undefined ? { expiresInSeconds: approval.expires_in } : {}),
+      };
+    }
     if (Object.keys(publicEnv).length > 0) target.publicEnv = publicEnv;
     if (missing.size > 0) {
       const names = [...missing];

@@ -69,6 +69,14 @@ export interface Target {
   vars: Record<string, string | string[]>;
   /** Set when a `${VAR}` had no value and no default: the target cannot be chosen. */
   unavailable?: string;
+  /** The runner pool that executes this target's steps (the loader sets it; absent means 'default'). */
+  runner?: string;
+  /** Where the target may be requested (default INCIDENT_CHAT_IDS), with a name for replies when given. */
+  chats?: { id: string; name?: string }[];
+  /** Its Tech Leads (default TECH_LEAD_OPEN_IDS). */
+  approvers?: string[];
+  /** Overrides of the runbook's approval settings on this target. */
+  approval?: { quorum?: number; fourEyes?: boolean; expiresInSeconds?: number };
 }
 
 /** A step ready to spawn: placeholders filled, paths resolved. */

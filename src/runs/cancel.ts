@@ -13,6 +13,7 @@ import {
   transition,
 } from './run-repo.js';
 import { isFinal } from './states.js';
+import { isLeadOf } from './target-policy.js';
 import { loadRunView, toRunView } from './view.js';
 
 export interface CancelRequest {
@@ -38,7 +39,7 @@ export async function cancelRun(
   if (!run || run.chat_id !== req.chatId) {
     return say(req.runId ? replies.noSuchRun(req.runId) : replies.noActiveRun);
   }
-  if (run.requester_open_id !== req.senderOpenId && !deps.policy.techLeadOpenIds.includes(req.senderOpenId)) {
+  if (run.requester_open_id !== req.senderOpenId && !isLeadOf(deps, run.target_id, req.senderOpenId)) {
     return say(replies.cancelNotAllowed);
   }
   if (isFinal(run.state)) return say(replies.cancelNotActive(run.id, run.state));

@@ -5,6 +5,7 @@ import { closePendingSteps, resolveStep } from './exec-repo.js';
 import { Owed, patchUuid } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
 import { getRun, requestCancel, transition } from './run-repo.js';
+import { isLeadOf } from './target-policy.js';
 import { loadRunView, toRunView } from './view.js';
 
 const t = (zh: string, en: string): I18nText => ({ 'zh-CN': zh, 'en-US': en });
@@ -24,7 +25,7 @@ export async function control(
   const outcome = await inTransaction(deps.pool, async (tx): Promise<ClickOutcome> => {
     const run = await getRun(tx, value.run, true);
     if (!run) return { toast: { type: 'error', text: t('找不到该回滚记录。', 'This run does not exist.') } };
-    const isLead = deps.policy.techLeadOpenIds.includes(who);
+    const isLead = isLeadOf(deps, run.target_id, who);
     const view = async () => (await loadRunView(tx, run.id)) ?? toRunView(run, [], []);
     const note = async (text: I18nText) => {
       owed = new Owed(tx);

@@ -12,6 +12,8 @@ import {
   insertApproval,
   transition,
 } from './run-repo.js';
+import { clearWaitingForRunner, runnerUpFor } from './runners-repo.js';
+import { isLeadOf } from './target-policy.js';
 import { loadRunView, toRunView } from './view.js';
 
 export type ToastType = 'success' | 'info' | 'warning' | 'error';
@@ -79,11 +81,14 @@ export async function decide(
         view: await view(),
       };
     }
-    if (!deps.policy.techLeadOpenIds.includes(operatorOpenId)) {
+    if (!isLeadOf(deps, run.target_id, operatorOpenId)) {
       return {
         toast: {
           type: 'error',
-          text: t('只有 Tech Lead 可以审批回滚。', 'Only a Tech Lead may approve or reject a rollback.'),
+          text: t(
+            `只有目标 ${run.target_id} 的 Tech Lead 可以审批这次回滚。`,
+            `Only a Tech Lead of target ${run.target_id} may approve or reject this rollback.`,
+          ),
         },
       };
     }
@@ -103,6 +108,21 @@ export async function decide(
         await owed.thread(current, run.chat_id, { render: 'text', text }, `${run.id}-reject-reason`);
       }
       return { toast: { type: 'info', text: t('已拒绝该回滚。', 'Rollback rejected.') }, view: current };
+    }
+    if (value.action === 'approve' && run.view.waitingForRunner !== undefined) {
+      if (!(await runnerUpFor(tx, run.runner_pool, run.target_id))) {
+        return {
+          toast: {
+            type: 'warning',
+            text: t(
+              `执行器池 ${run.runner_pool} 中还没有在线的执行器，暂不能批准；执行器启动后卡片会更新。`,
+              `No runner is up in pool ${run.runner_pool} yet, so this cannot be approved; the card updates when one starts.`,
+            ),
+          },
+          view: await view(),
+        };
+      }
+      await clearWaitingForRunner(tx, [run.runner_pool], [run.target_id]);
     }
     if (run.four_eyes && operatorOpenId === run.requester_open_id) {
       return {

@@ -62,15 +62,17 @@ export async function startStep(
   from: readonly StepState[],
   /** A re-run after a lost worker: when that worker was declared lost (shown before the new start). */
   interruptedAt?: Date,
+  /** Which runner runs it (the audit trail says where each step ran). */
+  runnerId?: string,
 ): Promise<StepRow | undefined> {
   const result = await q.query(
     `UPDATE steps s SET state = 'running', started_at = now(), finished_at = NULL, attempt = s.attempt + 1,
-       exit_code = NULL, output_tail = NULL, result = NULL, interrupted_at = $5
+       exit_code = NULL, output_tail = NULL, result = NULL, interrupted_at = $5, runner_id = $6
      FROM runs r
      WHERE s.run_id = $1 AND s.idx = $2 AND s.state = ANY($4::step_state[])
        AND r.id = s.run_id AND r.lease_token = $3 AND r.state = 'running'
      RETURNING s.*`,
-    [runId, idx, lease, from, interruptedAt ?? null],
+    [runId, idx, lease, from, interruptedAt ?? null, runnerId ?? null],
   );
   return result.rows[0];
 }

@@ -10,6 +10,8 @@ import type { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
 import { refusedByEnvironment } from './refuse-on.js';
 import { activeRunOnTarget, getApprovals, getRun, getSteps, insertRun } from './run-repo.js';
+import { liveRunners } from './runners-repo.js';
+import { approvalOf, chatsOf, leadsOf } from './target-policy.js';
 import { toRunView } from './view.js';
 
 type RequestCommand = Extract<Command, { kind: 'request' }>;
@@ -35,6 +37,9 @@ export async function requestRun(
   const choice = pickTarget(catalog, runbook, command.target);
   if (!choice.ok) return void (await say(replies.targetRefused(choice.reason)));
   const target = choice.target;
+  const chats = chatsOf(deps.policy, target);
+  if (!chats.some((c) => c.id === msg.chatId)) return void (await say(replies.wrongChat(target.id, chats)));
+  const approval = approvalOf(runbook, target);
   const refused = refusedByEnvironment(runbook, target, checked.params);
   if (refused) return void (await say(refused));
   if (command.extras.length > 0) return void (await say(replies.extraWords(command.extras)));
@@ -42,6 +47,10 @@ export async function requestRun(
   const busy = await activeRunOnTarget(tx, target.id);
   if (busy) return void (await say(replies.targetBusy(target.id, busy.id, busy.state)));
 
+  const pool = target.runner ?? 'default';
+  const runnerUp = (await liveRunners(tx)).some(
+    (r) => r.pools.includes(pool) && r.targets.includes(target.id),
+  );
   const runId = deps.newRunId();
   const steps = renderSteps(runbook, 'steps', target, checked.params, {
     runId,
@@ -50,7 +59,7 @@ export async function requestRun(
   });
   const redact = createRedactor(secretsOfTarget(target));
   const hash = planHashOf(runbook.hash, target.id, checked.params, steps);
-  const expiresAt = new Date(deps.now() + runbook.approval.expiresInSeconds * 1000);
+  const expiresAt = new Date(deps.now() + approval.expiresInSeconds * 1000);
   const inserted = await insertRun(tx, {
     id: runId,
     runbookId: runbook.id,
@@ -62,17 +71,17 @@ export async function requestRun(
       title: runbook.title,
       ...(runbook.rtoSeconds !== undefined ? { rtoSeconds: runbook.rtoSeconds } : {}),
       notices: requestNotices(runbook, deps.policy.window, deps.now()),
+      ...(runnerUp ? {} : { waitingForRunner: pool }),
       // Who the card asks (and mentions): the Tech Leads, without the requester under four-eyes.
-      approvers: deps.policy.techLeadOpenIds.filter(
-        (id) => !(runbook.approval.fourEyes && id === msg.senderOpenId),
-      ),
+      approvers: leadsOf(deps.policy, target).filter((id) => !(approval.fourEyes && id === msg.senderOpenId)),
     },
     chatId: msg.chatId,
     requesterOpenId: msg.senderOpenId,
     sourceMessageId: msg.messageId,
     state: runbook.preflight.length > 0 ? 'requested' : 'awaiting_approval',
-    quorum: runbook.approval.quorum,
-    fourEyes: runbook.approval.fourEyes,
+    runnerPool: target.runner ?? 'default',
+    quorum: approval.quorum,
+    fourEyes: approval.fourEyes,
     expiresAt,
     steps: steps.map((s) => ({
       stepId: s.id,

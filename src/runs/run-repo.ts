@@ -8,6 +8,7 @@ export interface RunRow {
   runbook_id: string;
   runbook_hash: string;
   target_id: string;
+  runner_pool: string;
   params: Record<string, string>;
   plan_hash: string;
   view: RunMeta;
@@ -41,6 +42,8 @@ export interface RunMeta {
   approvers?: string[];
   /** What a re-check before execution saw differently (the plan was re-bound; earlier approvals are void). */
   planChanges?: PlanChange[];
+  /** No live runner of this pool could run the target when this was last looked at: Approve is withheld. */
+  waitingForRunner?: string;
 }
 
 export interface StepRow {
@@ -74,6 +77,8 @@ export interface NewRun {
   runbookId: string;
   runbookHash: string;
   targetId: string;
+  /** The runner pool that executes it (its target's `runner`). @defaultValue 'default' */
+  runnerPool?: string;
   params: Record<string, string>;
   planHash: string;
   meta: RunMeta;
@@ -91,8 +96,8 @@ export interface NewRun {
 export async function insertRun(q: Queryable, run: NewRun): Promise<boolean> {
   const inserted = await q.query(
     `INSERT INTO runs (id, runbook_id, runbook_hash, target_id, params, plan_hash, view, chat_id,
-       requester_open_id, source_message_id, state, quorum, four_eyes, expires_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
+       requester_open_id, source_message_id, state, quorum, four_eyes, expires_at, runner_pool)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
      ON CONFLICT (target_id) WHERE state IN ('requested','awaiting_approval','queued','running','paused')
      DO NOTHING RETURNING id`,
     [
@@ -110,6 +115,7 @@ export async function insertRun(q: Queryable, run: NewRun): Promise<boolean> {
       run.quorum,
       run.fourEyes,
       run.expiresAt,
+      run.runnerPool ?? 'default',
     ],
   );
   if (inserted.rowCount !== 1) return false;
@@ -210,6 +216,12 @@ export async function recentRunsInChat(q: Queryable, chatId: string, limit = 5):
     [chatId, limit],
   );
   return result.rows;
+}
+
+/** The runner pool of a run ('default' for a run that is not there). */
+export async function runnerPoolOf(q: Queryable, runId: string): Promise<string> {
+  const result = await q.query('SELECT runner_pool FROM runs WHERE id = $1', [runId]);
+  return result.rows[0]?.runner_pool ?? 'default';
 }
 
 /** The expiry transition: only a run still awaiting approval whose deadline has passed. */

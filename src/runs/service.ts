@@ -8,6 +8,8 @@ import { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
 import { requestRun } from './request.js';
 import { recentRunsInChat } from './run-repo.js';
+import { servesChat, targetsOfChat } from './target-policy.js';
+import { targetsOverview } from './targets-overview.js';
 
 export interface IncomingMessage {
   eventId: string;
@@ -71,13 +73,13 @@ async function act(
 ): Promise<{ runId: string; expiresAt: Date; preflight: boolean } | undefined> {
   const { policy } = deps;
   const say = (text: Parameters<Owed['reply']>[2]) => owed.reply(msg.chatId, msg.messageId, text);
-  if (!policy.incidentChatIds.includes(msg.chatId)) {
+  if (!servesChat(policy, deps.catalog(), msg.chatId)) {
     await say(replies.notIncidentChat);
     return undefined;
   }
   const command = msg.command;
   if (!command || command.kind === 'help') {
-    await say(usage(deps.catalog()));
+    await say(usage(deps.catalog(), targetsOfChat(policy, deps.catalog(), msg.chatId)));
     return undefined;
   }
   switch (command.kind) {
@@ -100,6 +102,9 @@ async function act(
       );
       return undefined;
     }
+    case 'targets':
+      await say(await targetsOverview(deps, tx, msg.chatId, zoneOf(policy)));
+      return undefined;
     case 'cancel':
       await cancelRun(deps, tx, owed, { ...msg, runId: command.runId, mode: command.mode });
       return undefined;

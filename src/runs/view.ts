@@ -51,6 +51,9 @@ export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[
   if (run.actor_open_id) view.actorOpenId = run.actor_open_id;
   if (run.view.approvers) view.approverOpenIds = run.view.approvers;
   if (run.view.planChanges?.length) view.planChanges = run.view.planChanges;
+  if (run.view.waitingForRunner && ['requested', 'awaiting_approval'].includes(run.state)) {
+    view.waitingForRunner = run.view.waitingForRunner;
+  }
   if (run.state === 'failed' && preflightFailedBeforeAnyStep(run, steps)) view.preflightFailed = true;
   if (run.cancel_requested && (run.state === 'running' || run.state === 'queued')) {
     view.cancelRequested = run.cancel_requested;

@@ -4,6 +4,7 @@ import { runsDeps } from '../cli/context.js';
 import { migrationsApplied } from '../db/migrate.js';
 import { createLarkMessenger } from '../lark/client.js';
 import { type LongConnection, startLongConnection } from '../lark/long-connection.js';
+import { runnerPoolOf } from '../runs/run-repo.js';
 import { createDependencyMonitor, watchPostgres } from '../util/dependencies.js';
 import { createMetrics } from '../util/metrics.js';
 import { withinMs } from '../util/within.js';
@@ -36,10 +37,14 @@ export async function startServer(
   redis.on('error', (error) => deps.failed('redis', error));
   redis.on('ready', () => deps.ok('redis'));
   const stopWatching = watchPostgres(deps, () => ctx.pool.query('SELECT 1'));
-  const queues = createQueues(redis, config.QUEUE_PREFIX, (error) =>
-    deps.classify(error, 'redis')
-      ? deps.failed('redis', error)
-      : ctx.log.warn({ err: error.message }, 'queue error'),
+  const queues = createQueues(
+    redis,
+    config.QUEUE_PREFIX,
+    (error) =>
+      deps.classify(error, 'redis')
+        ? deps.failed('redis', error)
+        : ctx.log.warn({ err: error.message }, 'queue error'),
+    (runId) => runnerPoolOf(ctx.pool, runId),
   );
   // An answer to Lark never waits on Redis: what a click or a command committed is in Postgres, and the
   // worker's sweep re-triggers whatever these triggers lose.

@@ -24,6 +24,8 @@ export interface ExecuteDeps {
     warn(o: object, m: string): void;
     error(o: object, m: string): void;
   };
+  /** This runner's id, recorded on every step it runs. */
+  runnerId?: string;
   /** How often a running step checks for cancel-now and renews its lease. @defaultValue 500 */
   pollMs?: number;
   /** Lease length; renewed while a step runs. @defaultValue 30000 */
@@ -108,8 +110,13 @@ async function executeAttempt(
   leaseLost: AbortSignal,
 ): Promise<void> {
   const runId = run.id;
-  const rec = new RunRecorder(deps.pool, deps.jobs, runId, run.lease_token, (error) =>
-    deps.log.warn({ err: error, runId }, 'delivery trigger failed; the sweep will retry'),
+  const rec = new RunRecorder(
+    deps.pool,
+    deps.jobs,
+    runId,
+    run.lease_token,
+    (error) => deps.log.warn({ err: error, runId }, 'delivery trigger failed; the sweep will retry'),
+    deps.runnerId,
   );
   const catalog = deps.catalog();
   const runbook = catalog.runbooks.get(run.runbook_id);

@@ -13,6 +13,11 @@ export interface Payloads {
 export type QueueName = keyof Payloads;
 export const QUEUE_NAMES: readonly QueueName[] = ['execute', 'deliver', 'expire', 'preflight'];
 
+/** The queue of a pool's execute or preflight jobs: the plain name for `default`, so one pool is as before. */
+export function poolQueueName(kind: 'execute' | 'preflight', pool: string): string {
+  return pool === 'default' ? kind : `${kind}-${pool}`;
+}
+
 export function redisConnection(url: string): Redis {
   // BullMQ requires maxRetriesPerRequest: null on connections used by workers; harmless on the others.
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
@@ -79,9 +84,11 @@ export function createQueues(
   connection: Redis,
   prefix: string,
   onError: (error: Error) => void = () => {},
+  /** The runner pool of a run, whose queue its execute and preflight jobs go to. @defaultValue always 'default' */
+  poolOf: (runId: string) => Promise<string> = async () => 'default',
 ): Queues {
-  const make = <K extends QueueName>(name: K) => {
-    const queue = new Queue<Payloads[K]>(name, { connection, prefix });
+  const make = <K extends QueueName>(name: K, queueName: string = name) => {
+    const queue = new Queue<Payloads[K]>(queueName, { connection, prefix });
     // Without a listener BullMQ prints every connection error to stderr, one per retry.
     queue.on('error', onError);
     return queue;
@@ -92,10 +99,23 @@ export function createQueues(
     expire: make('expire'),
     preflight: make('preflight'),
   };
+  // Other pools' execute and preflight queues, made when a run of that pool is first queued.
+  const poolQueues = new Map<string, Queue>();
+  const queueOf = async <K extends 'execute' | 'preflight'>(kind: K, runId: string) => {
+    const pool = await poolOf(runId);
+    if (pool === 'default') return queues[kind] as Queue<Payloads[K]>;
+    const name = poolQueueName(kind, pool);
+    let queue = poolQueues.get(name);
+    if (!queue) {
+      queue = make(kind, name);
+      poolQueues.set(name, queue);
+    }
+    return queue as Queue<Payloads[K]>;
+  };
   const jobs: JobPort = {
     async execute(runId) {
       // jobId = run id: a second trigger for the same run (double click, sweep) is a no-op while it exists.
-      await queues.execute.add(
+      await (await queueOf('execute', runId)).add(
         'execute',
         { runId },
         {
@@ -121,7 +141,7 @@ export function createQueues(
       );
     },
     async preflight(runId) {
-      await queues.preflight.add(
+      await (await queueOf('preflight', runId)).add(
         'preflight',
         { runId },
         {
@@ -146,7 +166,8 @@ export function createQueues(
     queues,
     jobs,
     async close(graceMs = 2000) {
-      await withinMs(Promise.all(Object.values(queues).map((q) => q.close())), graceMs);
+      const all = [...Object.values(queues), ...poolQueues.values()];
+      await withinMs(Promise.all(all.map((q) => q.close())), graceMs);
     },
   };
 }

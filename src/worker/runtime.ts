@@ -5,13 +5,22 @@ import { createLarkMessenger, type LarkMessenger } from '../lark/client.js';
 import { deliverStream, StreamBusyError } from '../lark/outbox-delivery.js';
 import { createRedisPacer } from '../lark/pacer.js';
 import { expireRun } from '../runs/decide.js';
+import { runnerPoolOf } from '../runs/run-repo.js';
 import { createDependencyMonitor, watchPostgres } from '../util/dependencies.js';
 import { createMetrics, serveMetrics } from '../util/metrics.js';
 import { withinMs } from '../util/within.js';
 import { executeRun } from './execute.js';
 import { createJobTracker } from './job-tracker.js';
 import { preflightRun } from './preflight.js';
-import { closeConnection, createQueues, detachedJobs, type Payloads, redisConnection } from './queues.js';
+import {
+  closeConnection,
+  createQueues,
+  detachedJobs,
+  type Payloads,
+  poolQueueName,
+  redisConnection,
+} from './queues.js';
+import { startRunnerHeartbeat } from './runner-heartbeat.js';
 import { sweep } from './sweep.js';
 
 /** SIGTERM → SIGKILL grace of a killed step's process group (spawn-step's default). */
@@ -36,6 +45,8 @@ export interface WorkerOptions {
   messenger?: LarkMessenger;
   pollMs?: number;
   deliveryBackoff?: { baseMs: number; capMs: number };
+  /** Runner pools whose runs this worker executes. @defaultValue WORKER_POOLS */
+  pools?: string[];
 }
 
 export interface RunningWorker {
@@ -63,12 +74,19 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     health.classify(error, 'redis')
       ? health.failed('redis', error)
       : log.warn({ ...fields, err: error.message }, msg);
-  const queues = createQueues(producer, config.QUEUE_PREFIX, (error) => redisError(error, {}, 'queue error'));
+  const queues = createQueues(
+    producer,
+    config.QUEUE_PREFIX,
+    (error) => redisError(error, {}, 'queue error'),
+    (runId) => runnerPoolOf(pool, runId),
+  );
+  const pools = options.pools ?? config.WORKER_POOLS;
   // Triggers never hold up a step, a shutdown or a sweep while Redis is gone; the sweep catches what they lose.
   const jobs = detachedJobs(queues.jobs, producer, (error, what) =>
     log.warn({ err: (error as Error).message, job: what }, 'trigger not queued; the sweep will queue it'),
   );
   const deps = runsDeps(ctx, jobs);
+  const runner = await startRunnerHeartbeat(ctx, pools, jobs);
   const messenger =
     options.messenger ??
     createLarkMessenger({
@@ -89,6 +107,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
 
   // What the step-running processors (execute, preflight) share.
   const stepDeps = {
+    runnerId: runner.id,
     pool,
     jobs,
     catalog: () => ctx.catalog,
@@ -96,32 +115,35 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     stepBaseEnv: ctx.stepBaseEnv,
     log,
   };
-  const execute = new Worker<Payloads['execute']>(
-    'execute',
-    tracked('steps', async (job: Job<Payloads['execute']>) =>
-      executeRun(
-        {
-          ...stepDeps,
-          shutdown: shutdown.signal,
-          // The lease lapses as soon as the BullMQ lock would: a run whose job Redis lost is then re-queued by
-          // the sweep after about WORKER_LOCK_MS, not after a fixed 30 s.
-          leaseMs: config.WORKER_LOCK_MS,
-          onStepFinished: (runbook, step, state, ms) =>
-            metrics.stepDuration.observe({ runbook, step, state }, ms / 1000),
-          ...(options.pollMs ? { pollMs: options.pollMs } : {}),
-        },
-        job.data.runId,
+  // One execute and one preflight worker per pool this runner serves.
+  const executeWorker = (queueName: string) =>
+    new Worker<Payloads['execute']>(
+      queueName,
+      tracked('steps', async (job: Job<Payloads['execute']>) =>
+        executeRun(
+          {
+            ...stepDeps,
+            shutdown: shutdown.signal,
+            // The lease lapses as soon as the BullMQ lock would: a run whose job Redis lost is then re-queued by
+            // the sweep after about WORKER_LOCK_MS, not after a fixed 30 s.
+            leaseMs: config.WORKER_LOCK_MS,
+            onStepFinished: (runbook, step, state, ms) =>
+              metrics.stepDuration.observe({ runbook, step, state }, ms / 1000),
+            ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+          },
+          job.data.runId,
+        ),
       ),
-    ),
-    {
-      ...common,
-      concurrency: options.executeConcurrency ?? config.WORKER_CONCURRENCY,
-      // A dead worker's job is handed on after the lock lapses; the executor then pauses rather than re-runs.
-      lockDuration: config.WORKER_LOCK_MS,
-      stalledInterval: Math.max(500, Math.floor(config.WORKER_LOCK_MS / 2)),
-      maxStalledCount: 1000,
-    },
-  );
+      {
+        ...common,
+        concurrency: options.executeConcurrency ?? config.WORKER_CONCURRENCY,
+        // A dead worker's job is handed on after the lock lapses; the executor then pauses rather than re-runs.
+        lockDuration: config.WORKER_LOCK_MS,
+        stalledInterval: Math.max(500, Math.floor(config.WORKER_LOCK_MS / 2)),
+        maxStalledCount: 1000,
+      },
+    );
+  const execute = pools.map((p) => executeWorker(poolQueueName('execute', p)));
   const deliver = new Worker<Payloads['deliver']>(
     'deliver',
     tracked('other', async (job: Job<Payloads['deliver']>) =>
@@ -162,12 +184,15 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     tracked('other', async (job: Job<Payloads['expire']>) => expireRun(deps, job.data.runId)),
     { ...common, connection: connect(), concurrency: 2 },
   );
-  const preflight = new Worker<Payloads['preflight']>(
-    'preflight',
-    tracked('steps', async (job: Job<Payloads['preflight']>) => preflightRun(stepDeps, job.data.runId)),
-    { ...common, connection: connect(), concurrency: 4 },
+  const preflight = pools.map(
+    (p) =>
+      new Worker<Payloads['preflight']>(
+        poolQueueName('preflight', p),
+        tracked('steps', async (job: Job<Payloads['preflight']>) => preflightRun(stepDeps, job.data.runId)),
+        { ...common, connection: connect(), concurrency: 4 },
+      ),
   );
-  const workers = [execute, deliver, expire, preflight];
+  const workers = [...execute, deliver, expire, ...preflight];
   for (const worker of workers) {
     worker.on('failed', (job, error) => {
       if (error.name === 'StreamBusyError') return; // expected: another job is draining that stream
@@ -190,6 +215,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     async close(deadlineMs = config.SHUTDOWN_DEADLINE_MS) {
       clearInterval(sweepTimer);
       stopWatching();
+      await runner.stop();
       metricsServer?.close();
       metricsServer?.closeAllConnections();
       // A step still running at the deadline is killed and recorded interrupted (in Postgres, if it is up).

@@ -35,6 +35,7 @@ export class RunRecorder {
     private readonly runId: string,
     private readonly lease: string,
     private readonly onError: (error: unknown) => void,
+    private readonly runnerId?: string,
   ) {}
 
   private async write<T>(
@@ -76,7 +77,7 @@ export class RunRecorder {
     interruptedAt?: Date,
   ): Promise<StepRow | undefined> {
     return this.write(async (tx, owed) => {
-      const step = await startStep(tx, this.runId, idx, this.lease, from, interruptedAt);
+      const step = await startStep(tx, this.runId, idx, this.lease, from, interruptedAt, this.runnerId);
       if (!step) return undefined;
       const { row, view } = await this.view(tx);
       await owed.thread(

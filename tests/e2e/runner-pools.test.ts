@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningWorker, startWorker } from '../../src/worker/runtime.js';
+import {
+  CHAT,
+  type Harness,
+  LEAD_A,
+  LEAD_B,
+  ONCALL,
+  OTHER_CHAT,
+  runState,
+  startHarness,
+  textOf,
+} from '../helpers/harness.js';
+
+// Two targets in two runner pools, each with its own Tech Lead and chat; a runner per pool (issue 12).
+
+let h: Harness;
+let runnerB: RunningWorker | undefined;
+
+beforeAll(async () => {
+  h = await startHarness({ runbooksDir: 'tests/fixtures/pool-runbooks', worker: { pools: ['pool-a'] } });
+});
+afterAll(async () => {
+  await runnerB?.close(2000);
+  await h?.close();
+});
+
+const cardsIn = (chat: string) => h.sandbox.botMessages(chat).filter((m) => m.msgType === 'interactive');
+const approveOf = (card: { content: unknown }) => {
+  const match = /"value":(\{"action":"approve"[^}]*\})/.exec(JSON.stringify(card.content));
+  return match?.[1] ? (JSON.parse(match[1]) as { action: string; run: string; plan: string }) : undefined;
+};
+const runIdOf = (card: { content: unknown }) =>
+  /"run":"(r[0-9a-z]+)"/.exec(JSON.stringify(card.content))?.[1] ?? '';
+
+async function requestCard(chat: string, text: string) {
+  const before = cardsIn(chat).length;
+  await h.sandbox.userSays({ chatId: chat, senderOpenId: ONCALL, text });
+  return h.sandbox.waitFor(() => cardsIn(chat)[before], 10_000);
+}
+
+async function runnersOf(runId: string) {
+  const r = await h.ctx.pool.query(
+    `SELECT DISTINCT r.pools FROM steps s JOIN runners r ON r.id = s.runner_id WHERE s.run_id = $1`,
+    [runId],
+  );
+  return r.rows.map((row) => row.pools);
+}
+
+describe('runner pools', () => {
+  it("runs a target on its own pool's runner; only its own Tech Lead may approve", async () => {
+    const card = await requestCard(CHAT, '/rollback thin svc-a');
+    const value = approveOf(card);
+    expect(value).toBeDefined();
+    const other = await h.sandbox.click({ operatorOpenId: LEAD_B, messageId: card.messageId, value });
+    expect(other.toast?.content).toMatch(/Only a Tech Lead of target svc-a/);
+    const own = await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value });
+    expect(own.toast?.type).toBe('success');
+    await runState(h, value?.run ?? '', 'succeeded');
+    expect(await runnersOf(value?.run ?? '')).toEqual([['pool-a']]);
+  });
+
+  it('refuses a target from a chat it does not list, naming where to ask', async () => {
+    const said = await h.sandbox.userSays({
+      chatId: CHAT,
+      senderOpenId: ONCALL,
+      text: '/rollback thin svc-b',
+    });
+    const reply = await h.sandbox.waitFor(
+      () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
+      10_000,
+    );
+    expect(textOf(reply)).toContain(
+      'Target svc-b cannot be rolled back from this chat; please ask in Elsewhere',
+    );
+  });
+
+  it('withholds Approve while no runner of the pool is up, and offers it when one starts', async () => {
+    const card = await requestCard(OTHER_CHAT, '/rollback thin svc-b');
+    expect(approveOf(card)).toBeUndefined();
+    expect(JSON.stringify(card.content)).toContain('No runner is up in pool pool-b');
+    const runId = runIdOf(card);
+    const early = await h.sandbox.click({
+      operatorOpenId: LEAD_B,
+      messageId: card.messageId,
+      value: { action: 'approve', run: runId, plan: 'x' },
+    });
+    expect(early.toast?.content).toMatch(/No runner is up in pool pool-b/);
+    runnerB = await startWorker(h.ctx, { pools: ['pool-b'], sweepMs: 1000, pollMs: 200 });
+    const offered = await h.sandbox.waitFor(
+      () => approveOf(h.sandbox.message(card.messageId) ?? card),
+      10_000,
+    );
+    // four_eyes is off for svc-b: its Tech Lead approves; the run executes on pool-b's runner.
+    const approved = await h.sandbox.click({
+      operatorOpenId: LEAD_B,
+      messageId: card.messageId,
+      value: offered,
+    });
+    expect(approved.toast?.type).toBe('success');
+    await runState(h, runId, 'succeeded');
+    expect(await runnersOf(runId)).toEqual([['pool-b']]);
+  });
+
+  it('/rollback targets lists what this chat may use, with its runners and last run', async () => {
+    const said = await h.sandbox.userSays({ chatId: CHAT, senderOpenId: ONCALL, text: '/rollback targets' });
+    const reply = await h.sandbox.waitFor(
+      () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
+      10_000,
+    );
+    const text = textOf(reply);
+    expect(text).toContain('svc-a (default)');
+    expect(text).toMatch(/runner pool pool-a: 1 up/);
+    expect(text).toMatch(/last run: thin succeeded/);
+    expect(text).not.toContain('svc-b');
+    const elsewhere = await h.sandbox.userSays({
+      chatId: OTHER_CHAT,
+      senderOpenId: ONCALL,
+      text: '/rollback targets',
+    });
+    const there = await h.sandbox.waitFor(
+      () => h.sandbox.botMessages(OTHER_CHAT).find((m) => m.parentId === elsewhere.messageId),
+      10_000,
+    );
+    expect(textOf(there)).toMatch(/svc-b[\s\S]*runner pool pool-b: 1 up/);
+  });
+});
