@@ -54,9 +54,10 @@ export function readTargets(
     } else if (isDefault) defaultTargetId = id;
 
     const missing = new Set<string>();
+    const missingSecrets = new Set<string>();
     const expand = (value: string, path: PropertyKey[]): string => {
       const expansion = expandVars(value, env);
-      for (const name of expansion.missing) missing.add(name);
+      for (const name of expansion.missing) (path[0] === 'env' ? missingSecrets : missing).add(name);
       for (const error of expansion.errors)
         issues.push(located(file, source, ['targets', i, ...path], error));
       return expansion.value;
@@ -81,10 +82,15 @@ export function readTargets(
       };
     }
     if (Object.keys(publicEnv).length > 0) target.publicEnv = publicEnv;
-    if (missing.size > 0) {
-      const names = [...missing];
-      target.unavailable = `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set`;
+    const notSet = (names: string[]) => `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set`;
+    // A target of its own runner pool gets its secrets (`env`) on its runners only: elsewhere (the server,
+    // other pools' runners) they are expected to be missing. In the default pool every process has them.
+    if ((runner ?? 'default') !== 'default' && missingSecrets.size > 0) {
+      target.secretsMissing = notSet([...missingSecrets]);
+    } else {
+      for (const name of missingSecrets) missing.add(name);
     }
+    if (missing.size > 0) target.unavailable = notSet([...missing]);
     targets.set(id, target);
   });
   return { targets, issues, ...(defaultTargetId !== undefined ? { defaultTargetId } : {}) };

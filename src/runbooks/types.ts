@@ -69,6 +69,11 @@ export interface Target {
   vars: Record<string, string | string[]>;
   /** Set when a `${VAR}` had no value and no default: the target cannot be chosen. */
   unavailable?: string;
+  /**
+   * A target of a named runner pool whose `env` this process cannot fill: fine on the server and on other pools'
+   * runners; a runner of its pool with this set does not announce the target and does not run it.
+   */
+  secretsMissing?: string;
   /** The runner pool that executes this target's steps (the loader sets it; absent means 'default'). */
   runner?: string;
   /** Where the target may be requested (default INCIDENT_CHAT_IDS), with a name for replies when given. */

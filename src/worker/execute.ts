@@ -54,6 +54,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void> {
   const leaseMs = deps.leaseMs ?? 30_000;
+  await requireSecrets(deps, runId);
   const run = await acquireLease(deps.pool, runId, leaseMs);
   if (!run) return; // not queued, nor running with a lapsed lease: ended, never approved, or a live attempt has it
   const lease = keepLease(deps, runId, run.lease_token, leaseMs);
@@ -65,6 +66,23 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
     throw error;
   } finally {
     lease.stop();
+  }
+}
+
+/**
+ * A runner without a target's secrets (see Target.secretsMissing) takes no lease and fails the job, so BullMQ
+ * hands it to another runner of the pool; the heartbeat already leaves the target out of what this runner serves.
+ */
+export async function requireSecrets(
+  deps: Pick<ExecuteDeps, 'pool' | 'catalog'>,
+  runId: string,
+): Promise<void> {
+  const row = await getRun(deps.pool, runId);
+  const target = row ? deps.catalog().targets.get(row.target_id) : undefined;
+  if (target?.secretsMissing) {
+    throw new Error(
+      `this runner cannot run target ${target.id}: ${target.secretsMissing} in its environment`,
+    );
   }
 }
 

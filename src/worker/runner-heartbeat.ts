@@ -32,12 +32,18 @@ export async function startRunnerHeartbeat(
       `no target names runner pool(s) ${unused.join(', ')}: this worker runs none of their steps`,
     );
   }
+  for (const t of targets.filter((t) => t.secretsMissing)) {
+    ctx.log.error(
+      { target: t.id },
+      `this runner cannot run target ${t.id}: ${t.secretsMissing} in its environment; it leaves it to the pool's other runners`,
+    );
+  }
   const record = {
     id,
     host: hostname(),
     pools,
     version: packageVersion(),
-    targets: targets.filter((t) => !t.unavailable).map((t) => t.id),
+    targets: targets.filter((t) => !t.unavailable && !t.secretsMissing).map((t) => t.id),
   };
   let announced = false;
   const once = async () => {

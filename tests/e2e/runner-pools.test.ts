@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildContext, type Context } from '../../src/cli/context.js';
 import { type RunningWorker, startWorker } from '../../src/worker/runtime.js';
 import {
   CHAT,
@@ -14,14 +18,36 @@ import {
 
 // Two targets in two runner pools, each with its own Tech Lead and chat; a runner per pool (issue 12).
 
+const A_SECRET = 'pool-a-only-s3cret-value';
 let h: Harness;
+let runnerA: { worker: RunningWorker; ctx: Context; logs: string[] };
 let runnerB: RunningWorker | undefined;
 
+/** A runner in its own context: its own environment (and so its own secrets), its own log. */
+async function startRunner(pools: string[], extraEnv: Record<string, string>) {
+  const logs: string[] = [];
+  const ctx = buildContext({
+    env: { ...h.env, ...extraEnv },
+    logDestination: new Writable({
+      write(chunk, _enc, done) {
+        logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    }),
+  });
+  const worker = await startWorker(ctx, { pools, sweepMs: 1000, pollMs: 200 });
+  return { worker, ctx, logs };
+}
+
 beforeAll(async () => {
-  h = await startHarness({ runbooksDir: 'tests/fixtures/pool-runbooks', worker: { pools: ['pool-a'] } });
+  // The harness's own worker serves only the default pool (delivery, sweep); the server has no A_SECRET.
+  h = await startHarness({ runbooksDir: 'tests/fixtures/pool-runbooks' });
+  runnerA = await startRunner(['pool-a'], { A_SECRET });
 });
 afterAll(async () => {
   await runnerB?.close(2000);
+  await runnerA?.worker.close(2000);
+  await runnerA?.ctx.pool.end();
   await h?.close();
 });
 
@@ -60,6 +86,24 @@ describe('runner pools', () => {
     expect(await runnersOf(value?.run ?? '')).toEqual([['pool-a']]);
   });
 
+  it("fills a target's secrets on its pool's runner only: never on the server, in logs or the database", async () => {
+    expect(h.env.A_SECRET).toBeUndefined();
+    const card = await requestCard(CHAT, '/rollback peek svc-a');
+    const value = approveOf(card);
+    await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value });
+    await runState(h, value?.run ?? '', 'succeeded');
+    expect(readFileSync(join(h.markerDir, 'peek'), 'utf8')).toBe('set');
+    const tail = await h.ctx.pool.query('SELECT output_tail FROM steps WHERE run_id = $1', [value?.run]);
+    expect(tail.rows[0].output_tail).toContain('the secret is');
+    const everything = await h.ctx.pool.query(
+      `SELECT (SELECT json_agg(r) FROM runs r)::text || (SELECT json_agg(s) FROM steps s)::text
+         || (SELECT json_agg(o) FROM outbox o)::text AS dump`,
+    );
+    expect(everything.rows[0].dump).not.toContain(A_SECRET);
+    expect([...h.logs, ...runnerA.logs].join('\n')).not.toContain(A_SECRET);
+    expect(JSON.stringify(h.sandbox.messages())).not.toContain(A_SECRET);
+  });
+
   it('refuses a target from a chat it does not list, naming where to ask', async () => {
     const said = await h.sandbox.userSays({
       chatId: CHAT,
@@ -86,7 +130,7 @@ describe('runner pools', () => {
       value: { action: 'approve', run: runId, plan: 'x' },
     });
     expect(early.toast?.content).toMatch(/No runner is up in pool pool-b/);
-    runnerB = await startWorker(h.ctx, { pools: ['pool-b'], sweepMs: 1000, pollMs: 200 });
+    runnerB = (await startRunner(['pool-b'], {})).worker;
     const offered = await h.sandbox.waitFor(
       () => approveOf(h.sandbox.message(card.messageId) ?? card),
       10_000,
@@ -111,7 +155,7 @@ describe('runner pools', () => {
     const text = textOf(reply);
     expect(text).toContain('svc-a (default)');
     expect(text).toMatch(/runner pool pool-a: 1 up/);
-    expect(text).toMatch(/last run: thin succeeded/);
+    expect(text).toMatch(/last run: peek succeeded/);
     expect(text).not.toContain('svc-b');
     const elsewhere = await h.sandbox.userSays({
       chatId: OTHER_CHAT,

@@ -28,6 +28,8 @@ export interface Harness {
   markerDir: string;
   /** Every log line the bot wrote. */
   logs: string[];
+  /** The environment the bot was built from (e.g. to build a second process's context from it). */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -116,6 +118,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ctx,
     markerDir,
     logs,
+    env,
     async close() {
       await server.close();
       await worker.close(5000);
