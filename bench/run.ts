@@ -1,5 +1,5 @@
 // The budgets of DESIGN.md ("Budgets"), measured and printed: `npm run bench`, or one part:
-// `npx tsx bench/run.ts notcmd|command|card|click|approve|drill`. Benchmarks, not tests: nothing asserts.
+// `npx tsx bench/run.ts notcmd|command|card|click|approve|drill|pools`. Benchmarks, not tests: nothing asserts.
 import { cpus, loadavg } from 'node:os';
 import { removeTempDirs } from './lib/scratch.js';
 import { type Row, table } from './lib/stats.js';
@@ -9,6 +9,7 @@ import { click } from './parts/click.js';
 import { command } from './parts/command.js';
 import { drill } from './parts/drill.js';
 import { notCommand } from './parts/notcmd.js';
+import { pools } from './parts/pools.js';
 
 const PARTS: Record<string, () => Promise<Row[]>> = {
   notcmd: notCommand,
@@ -17,6 +18,7 @@ const PARTS: Record<string, () => Promise<Row[]>> = {
   click,
   approve,
   drill,
+  pools,
 };
 
 const wanted = process.argv.slice(2);

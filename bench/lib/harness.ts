@@ -65,6 +65,8 @@ export async function startBenchHarness(options: {
   targetsFile?: string;
   markerDir?: string;
   env?: Record<string, string>;
+  /** The worker's runner pools. @defaultValue WORKER_POOLS ('default') */
+  pools?: string[];
   /** How the sandbox reaches the bot. @defaultValue 'webhook' */
   eventMode?: 'webhook' | 'websocket';
 }): Promise<BenchHarness> {
@@ -120,7 +122,7 @@ export async function startBenchHarness(options: {
   } else {
     sandbox.setBotUrls({ eventUrl: `${server.url}/lark/events`, cardUrl: `${server.url}/lark/card` });
   }
-  const worker = await startWorker(ctx);
+  const worker = await startWorker(ctx, options.pools ? { pools: options.pools } : {});
   return {
     build,
     sandbox,

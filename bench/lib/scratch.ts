@@ -107,12 +107,13 @@ export const targetId = (i: number) => `t${String(i).padStart(5, '0')}`;
  * A targets file with `count` targets for the bench fixtures (one active run per target, so a bench that
  * creates runs needs a free target for each). Every target passes BENCH_MARKER_DIR to its steps.
  */
-export function writeTargets(dir: string, count: number): string {
-  const file = join(dir, 'targets.yaml');
+export function writeTargets(dir: string, count: number, runner?: string): string {
+  const file = join(dir, runner ? `targets-${runner}.yaml` : 'targets.yaml');
   const lines = ['targets:'];
   for (let i = 0; i < count; i++) {
     lines.push(`  - id: ${targetId(i)}`);
     if (i === 0) lines.push('    default: true');
+    if (runner) lines.push(`    runner: ${runner}`);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${VAR} for the targets file, not for JavaScript
     lines.push('    public_env: { STEP_MARKER_DIR: "${BENCH_MARKER_DIR}" }');
   }
