@@ -41,6 +41,8 @@ function facts(view: RunView, opts: RenderOptions, d: Detail, l: Locale): string
     targetLine(view, d, l),
     pick(fill(UI.params, { v: params.length > 0 ? params.join(' · ') : pick(UI.none, l) }), l),
   ];
+  if (view.runnerPool !== undefined)
+    lines.push(pick(fill(UI.runnerPool, { pool: md(view.runnerPool, d) }), l));
   if (view.rtoSeconds !== undefined) {
     lines.push(pick(fill(UI.rto, { v: formatDuration(view.rtoSeconds * 1000, l) }), l));
   }

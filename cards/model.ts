@@ -109,6 +109,8 @@ export interface RunView {
   approverOpenIds?: string[];
   /** The state changed between approval and execution: what changed; earlier approvals are void. */
   planChanges?: PlanChange[];
+  /** The runner pool that executes it, when it is not the default one. */
+  runnerPool?: string;
   /** No runner of this pool is up to run the target: Approve is withheld until one starts. */
   waitingForRunner?: string;
   /** The read-only preflight failed, so the request ended (`failed`) and the target is free. */

@@ -86,6 +86,7 @@ export const UI = {
   preflight: { 'zh-CN': '**预检**', 'en-US': '**Preflight**' },
   preflightPending: { 'zh-CN': '预检进行中……', 'en-US': 'Preflight is running…' },
   notices: { 'zh-CN': '**注意**', 'en-US': '**Notices**' },
+  runnerPool: { 'zh-CN': '**执行器池**：{pool}', 'en-US': '**Runner pool:** {pool}' },
   noRunner: {
     'zh-CN':
       '⏳ 执行器池 {pool} 中没有在线的执行器，暂不提供“批准”；预检和回滚都会等待。请在服务所在主机启动 `rollback-bot worker --pools {pool}`，卡片会自动更新。',

@@ -78,6 +78,7 @@ describe('runner pools', () => {
     const card = await requestCard(CHAT, '/rollback thin svc-a');
     const value = approveOf(card);
     expect(value).toBeDefined();
+    expect(JSON.stringify(card.content)).toContain('Runner pool:** pool-a');
     const other = await h.sandbox.click({ operatorOpenId: LEAD_B, messageId: card.messageId, value });
     expect(other.toast?.content).toMatch(/Only a Tech Lead of target svc-a/);
     const own = await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value });
