@@ -74,6 +74,9 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
   );
   const elements: CardElement[] = [
     markdown(facts, locale),
+    ...(view.waitingForRunner
+      ? [markdown(fill(UI.waitingForRunner, { pool: view.waitingForRunner }), locale)]
+      : []),
     HR,
     markdown(
       localize((l) => [pick(UI.steps, l), ...stepLines(view, opts, d, l, 'status')].join('\n')),

@@ -87,6 +87,12 @@ export const UI = {
   preflightPending: { 'zh-CN': '预检进行中……', 'en-US': 'Preflight is running…' },
   notices: { 'zh-CN': '**注意**', 'en-US': '**Notices**' },
   runnerPool: { 'zh-CN': '**执行器池**：{pool}', 'en-US': '**Runner pool:** {pool}' },
+  waitingForRunner: {
+    'zh-CN':
+      '⏳ 已批准，正在等待执行器池 {pool} 中的执行器：目前没有在线的执行器。请在服务所在主机启动 `rollback-bot worker --pools {pool}`，它一上线就开始执行。',
+    'en-US':
+      '⏳ Approved, waiting for a runner in pool {pool}: none is up. Start `rollback-bot worker --pools {pool}` next to the service; the run starts as soon as one is up.',
+  },
   noRunner: {
     'zh-CN':
       '⏳ 执行器池 {pool} 中没有在线的执行器，暂不提供“批准”；预检和回滚都会等待。请在服务所在主机启动 `rollback-bot worker --pools {pool}`，卡片会自动更新。',

@@ -61,7 +61,7 @@ export async function clearWaitingForRunner(
 ): Promise<RunRow[]> {
   const result = await q.query(
     `UPDATE runs SET view = view - 'waitingForRunner'
-     WHERE state IN ('requested', 'awaiting_approval') AND runner_pool = ANY($1) AND target_id = ANY($2)
+     WHERE state IN ('requested', 'awaiting_approval', 'queued') AND runner_pool = ANY($1) AND target_id = ANY($2)
        AND view ? 'waitingForRunner'
      RETURNING *`,
     [pools, targets],
@@ -77,4 +77,21 @@ export async function runnerUpFor(q: Queryable, pool: string, targetId: string):
     [LIVE_WITHIN_MS / 1000, pool, targetId],
   );
   return (result.rowCount ?? 0) > 0;
+}
+
+/**
+ * Approved runs that no live runner can take (queued for a while, none of their pool up with their target):
+ * flagged `waitingForRunner`, once; their rows returned.
+ */
+export async function flagQueuedWithoutRunner(q: Queryable, olderThanMs: number): Promise<RunRow[]> {
+  const result = await q.query(
+    `UPDATE runs r SET view = jsonb_set(r.view, '{waitingForRunner}', to_jsonb(r.runner_pool))
+     WHERE r.state = 'queued' AND r.approved_at < now() - make_interval(secs => $1)
+       AND NOT (r.view ? 'waitingForRunner')
+       AND NOT EXISTS (SELECT 1 FROM runners w WHERE w.last_seen > now() - make_interval(secs => $2)
+                         AND r.runner_pool = ANY(w.pools) AND r.target_id = ANY(w.targets))
+     RETURNING r.*`,
+    [olderThanMs / 1000, LIVE_WITHIN_MS / 1000],
+  );
+  return result.rows;
 }

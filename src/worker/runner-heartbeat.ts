@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Context } from '../cli/context.js';
 import type { JobPort } from '../runs/ports.js';
-import { runnerArrived } from '../runs/runner-arrived.js';
+import { runnerArrived } from '../runs/runner-wait.js';
 import { beat, HEARTBEAT_MS, leave } from '../runs/runners-repo.js';
 import { packageVersion } from '../util/paths.js';
 

@@ -204,7 +204,12 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
   const sweepTimer = setInterval(() => {
     if (sweeping) return; // one at a time: a slow Postgres must not pile sweeps up
     sweeping = true;
-    sweep(pool, jobs, (runId) => expireRun(deps, runId))
+    sweep(
+      pool,
+      jobs,
+      (runId) => expireRun(deps, runId),
+      Math.max(2000, 2 * (options.sweepMs ?? config.SWEEP_INTERVAL_MS)),
+    )
       .catch((error) => log.warn({ err: (error as Error).message }, 'sweep failed'))
       .finally(() => {
         sweeping = false;

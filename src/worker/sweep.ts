@@ -2,7 +2,11 @@ import type { Pool } from '../db/pool.js';
 import { pruneInboundEvents } from '../runs/events-repo.js';
 import { stalePendingStreams } from '../runs/outbox-repo.js';
 import type { JobPort } from '../runs/ports.js';
+import { flagRunsWithoutRunner } from '../runs/runner-wait.js';
 import { overdueRequests, queuedRuns, runsWithLapsedLease, stalledPreflights } from '../runs/sweep-repo.js';
+
+/** The sweep reports its own failure as a whole; a failed delivery trigger is re-tried by the next sweep. */
+const silentLog = { warn: () => {}, error: () => {} };
 
 /**
  * Re-trigger whatever Postgres says is owed but Redis may have lost: undelivered outbox rows, approved runs
@@ -13,6 +17,8 @@ export async function sweep(
   pool: Pool,
   jobs: JobPort,
   expire: (runId: string) => Promise<unknown>,
+  /** How long an approved run may wait for a runner before its card says so. @defaultValue 10 s */
+  runnerWaitMs = 10_000,
 ): Promise<{
   streams: number;
   queued: number;
@@ -27,6 +33,8 @@ export async function sweep(
   const queued = [...(await queuedRuns(pool)), ...(await runsWithLapsedLease(pool))];
   await Promise.all(queued.map((runId) => jobs.execute(runId)));
   await Promise.all((await stalledPreflights(pool)).map((runId) => jobs.preflight(runId)));
+  // Approved runs no live runner can take: their card says which pool to start (once per run).
+  await flagRunsWithoutRunner({ pool, jobs, log: silentLog }, runnerWaitMs);
   const overdue = await overdueRequests(pool);
   for (const runId of overdue) await expire(runId);
   if (Math.random() < 0.01) await pruneInboundEvents(pool);

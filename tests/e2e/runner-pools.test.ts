@@ -147,6 +147,26 @@ describe('runner pools', () => {
     expect(await runnersOf(runId)).toEqual([['pool-b']]);
   });
 
+  it('an approved run whose runner went away waits, says so on its card, and starts when one is up', async () => {
+    const card = await requestCard(OTHER_CHAT, '/rollback thin svc-b');
+    const value = approveOf(card);
+    expect(value).toBeDefined();
+    await runnerB?.close(2000);
+    runnerB = undefined;
+    await h.sandbox.click({ operatorOpenId: LEAD_B, messageId: card.messageId, value });
+    await runState(h, value?.run ?? '', 'queued');
+    await h.sandbox.waitFor(
+      () =>
+        JSON.stringify(h.sandbox.message(card.messageId)?.content).includes(
+          'waiting for a runner in pool pool-b',
+        ) || undefined,
+      15_000,
+    );
+    runnerB = (await startRunner(['pool-b'], {})).worker;
+    await runState(h, value?.run ?? '', 'succeeded');
+    expect(JSON.stringify(h.sandbox.message(card.messageId)?.content)).not.toContain('waiting for a runner');
+  });
+
   it('/rollback targets lists what this chat may use, with its runners and last run', async () => {
     const said = await h.sandbox.userSays({ chatId: CHAT, senderOpenId: ONCALL, text: '/rollback targets' });
     const reply = await h.sandbox.waitFor(
