@@ -71,7 +71,8 @@ export function readTargets(
     for (const [key, value] of Object.entries(rawVars)) {
       vars[key] = Array.isArray(value) ? value.map((v, j) => expand(v, [key, j])) : expand(value, [key]);
     }
-    const target: Target = { id, default: isDefault, env: targetEnv, vars, runner };
+    const target: Target = { id, default: isDefault, env: targetEnv, vars };
+    if (runner !== 'default') target.runner = runner;
     if (chats) target.chats = chats.map((c) => (typeof c === 'string' ? { id: c } : c));
     if (approvers) target.approvers = approvers;
     if (approval) {

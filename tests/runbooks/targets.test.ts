@@ -96,3 +96,44 @@ describe('targets', () => {
     });
   });
 });
+
+describe('targets: runner pools, chats, approvers (issue 12)', () => {
+  const POOLS = `targets:
+  - id: payments
+    runner: payments
+    chats: [oc_pay, { id: oc_pay_2, name: 支付事故群 }]
+    approvers: [ou_pay_lead]
+    approval: { quorum: 2, four_eyes: false, expires_in: 15m }
+    env: { DATABASE_URL: "\${PAY_DB}" }
+  - id: orders
+    env: { DATABASE_URL: "\${ORDERS_DB}" }
+`;
+
+  it('reads the keys; a missing secret of a named pool is expected here, of the default pool it is not', () => {
+    const dir = tempDir({ 'targets.yaml': POOLS, 'x.yaml': runbookYaml('x') });
+    const catalog = loadCatalog({ dir, env: {} });
+    expect(catalog.targets.get('payments')).toMatchObject({
+      runner: 'payments',
+      chats: [{ id: 'oc_pay' }, { id: 'oc_pay_2', name: '支付事故群' }],
+      approvers: ['ou_pay_lead'],
+      approval: { quorum: 2, fourEyes: false, expiresInSeconds: 900 },
+      secretsMissing: 'PAY_DB is not set',
+    });
+    expect(catalog.targets.get('payments')?.unavailable).toBeUndefined();
+    expect(catalog.targets.get('orders')?.unavailable).toBe('ORDERS_DB is not set');
+    expect(catalog.targets.get('orders')?.runner).toBeUndefined();
+  });
+
+  it('names what is wrong with a bad pool, chat or approver', () => {
+    const bad = `targets:
+  - id: a
+    runner: Pay_Ments
+    chats: [chat-1]
+    approvers: [lead]
+`;
+    const problems = problemsOf({ 'targets.yaml': bad, 'x.yaml': runbookYaml('x') }).join('\n');
+    expect(problems).toMatch(/runner.*pool name/);
+    expect(problems).toMatch(/chats.*oc_/);
+    expect(problems).toMatch(/approvers.*ou_/);
+  });
+});
