@@ -31,9 +31,13 @@ export function checkRunbooksDir(
   }
   for (const target of catalog.targets.values()) {
     const flag = target.id === catalog.defaultTargetId ? ' (default)' : '';
-    messages.push(
-      `target ${target.id}${flag}: ${target.unavailable ? `unavailable, ${target.unavailable}` : 'ok'}`,
-    );
+    const pool = target.runner ? ` (runner pool ${target.runner})` : '';
+    const state = target.unavailable
+      ? `unavailable, ${target.unavailable}`
+      : target.secretsMissing
+        ? `ok here; its runners must set what is missing in this environment (${target.secretsMissing})`
+        : 'ok';
+    messages.push(`target ${target.id}${flag}${pool}: ${state}`);
     for (const runbook of catalog.runbooks.values()) {
       const missing = missingTargetKeys(runbook, target);
       if (missing.length > 0) {
