@@ -128,6 +128,19 @@ if [ "${#packages[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev
   fi
 fi
 
+# Fonts for what the browser shows and screenshots (Chinese cards, emoji): nice to have, never a problem.
+if [ "$mode" != demo ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ "${PREREQS_INSTALL:-1}" != 0 ]; then
+  fonts=()
+  for font in fonts-wqy-microhei fonts-noto-color-emoji; do
+    dpkg -s "$font" >/dev/null 2>&1 || fonts+=("$font")
+  done
+  if [ "${#fonts[@]}" -gt 0 ]; then
+    echo "prereqs: installing ${fonts[*]} (apt-get; for Chinese and emoji in the browser test's screenshots)"
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${fonts[@]}" >/dev/null; } ||
+      echo "prereqs: could not install ${fonts[*]}; screenshots will show boxes for Chinese text" >&2
+  fi
+fi
+
 # --- the services ---------------------------------------------------------------------------------------------
 redact_url() { printf '%s' "$1" | sed -E 's#://([^:/@]*):[^@/]*@#://\1:***@#'; }
 

@@ -246,6 +246,7 @@ $('locale').addEventListener('change', (event) => {
   remember('locale', S.locale);
   controls();
   views.all();
+  showLink();
 });
 $('thread-close').addEventListener('click', () => {
   S.threadRoot = null;
