@@ -7,6 +7,8 @@ export interface TargetLine {
   isDefault: boolean;
   environment?: string;
   pool: string;
+  /** Why it cannot be requested at all (a `${VAR}` not set), in English as the loader says it. */
+  unavailable?: string;
   /** Live runners of its pool that can run it (env complete), by host. */
   runners: string[];
   lastRun?: { id: string; runbook: string; state: string; createdAt: Date };
@@ -26,8 +28,11 @@ export function targetsText(lines: TargetLine[], timezone: string): I18nText {
       const head = `• ${line.id}${line.isDefault ? (zh ? '（默认）' : ' (default)') : ''}${
         line.environment ? ` · ${line.environment}` : ''
       }`;
-      const runners =
-        line.runners.length > 0
+      const runners = line.unavailable
+        ? zh
+          ? `不可用：${line.unavailable.replace(/ (is|are) not set$/, ' 未设置')}`
+          : `unavailable: ${line.unavailable}`
+        : line.runners.length > 0
           ? zh
             ? `执行器池 ${line.pool}：${line.runners.length} 个在线（${line.runners.join('、')}）`
             : `runner pool ${line.pool}: ${line.runners.length} up (${line.runners.join(', ')})`

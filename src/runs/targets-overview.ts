@@ -32,6 +32,7 @@ export async function targetsOverview(
         isDefault: target.default,
         ...(typeof environment === 'string' ? { environment } : {}),
         pool,
+        ...(target.unavailable ? { unavailable: target.unavailable } : {}),
         runners: runners
           .filter((r) => r.pools.includes(pool) && r.targets.includes(target.id))
           .map((r) => r.host),

@@ -13,7 +13,7 @@ let a2: BotProcess;
 let b: BotProcess;
 
 beforeAll(async () => {
-  bot = await startBot({ env: { TARGETS_FILE: 'tests/fixtures/fault-runbooks/pool-targets.yaml' } });
+  bot = await startBot({ env: { TARGETS_FILE: 'tests/fixtures/pool-fault/targets.yaml' } });
   a1 = await bot.startWorker({ WORKER_POOLS: 'pool-a' });
   b = await bot.startWorker({ WORKER_POOLS: 'pool-b' });
 }, 90_000);
