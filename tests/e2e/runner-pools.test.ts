@@ -5,12 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildContext, type Context } from '../../src/cli/context.js';
 import { type RunningWorker, startWorker } from '../../src/worker/runtime.js';
 import {
+  approveValueOf,
   CHAT,
   type Harness,
   LEAD_A,
   LEAD_B,
   ONCALL,
   OTHER_CHAT,
+  replyTo,
   runState,
   startHarness,
   textOf,
@@ -52,10 +54,6 @@ afterAll(async () => {
 });
 
 const cardsIn = (chat: string) => h.sandbox.botMessages(chat).filter((m) => m.msgType === 'interactive');
-const approveOf = (card: { content: unknown }) => {
-  const match = /"value":(\{"action":"approve"[^}]*\})/.exec(JSON.stringify(card.content));
-  return match?.[1] ? (JSON.parse(match[1]) as { action: string; run: string; plan: string }) : undefined;
-};
 const runIdOf = (card: { content: unknown }) =>
   /"run":"(r[0-9a-z]+)"/.exec(JSON.stringify(card.content))?.[1] ?? '';
 
@@ -76,7 +74,7 @@ async function runnersOf(runId: string) {
 describe('runner pools', () => {
   it("runs a target on its own pool's runner; only its own Tech Lead may approve", async () => {
     const card = await requestCard(CHAT, '/rollback thin svc-a');
-    const value = approveOf(card);
+    const value = approveValueOf(card);
     expect(value).toBeDefined();
     expect(JSON.stringify(card.content)).toContain('Runner pool:** pool-a');
     const other = await h.sandbox.click({ operatorOpenId: LEAD_B, messageId: card.messageId, value });
@@ -90,7 +88,7 @@ describe('runner pools', () => {
   it("fills a target's secrets on its pool's runner only: never on the server, in logs or the database", async () => {
     expect(h.env.A_SECRET).toBeUndefined();
     const card = await requestCard(CHAT, '/rollback peek svc-a');
-    const value = approveOf(card);
+    const value = approveValueOf(card);
     await h.sandbox.click({ operatorOpenId: LEAD_A, messageId: card.messageId, value });
     await runState(h, value?.run ?? '', 'succeeded');
     expect(readFileSync(join(h.markerDir, 'peek'), 'utf8')).toBe('set');
@@ -106,15 +104,7 @@ describe('runner pools', () => {
   });
 
   it('refuses a target from a chat it does not list, naming where to ask', async () => {
-    const said = await h.sandbox.userSays({
-      chatId: CHAT,
-      senderOpenId: ONCALL,
-      text: '/rollback thin svc-b',
-    });
-    const reply = await h.sandbox.waitFor(
-      () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
-      10_000,
-    );
+    const reply = await replyTo(h, CHAT, ONCALL, '/rollback thin svc-b');
     expect(textOf(reply)).toContain(
       'Target svc-b cannot be rolled back from this chat; please ask in Elsewhere',
     );
@@ -122,7 +112,7 @@ describe('runner pools', () => {
 
   it('withholds Approve while no runner of the pool is up, and offers it when one starts', async () => {
     const card = await requestCard(OTHER_CHAT, '/rollback thin svc-b');
-    expect(approveOf(card)).toBeUndefined();
+    expect(approveValueOf(card)).toBeUndefined();
     expect(JSON.stringify(card.content)).toContain('No runner is up in pool pool-b');
     const runId = runIdOf(card);
     const early = await h.sandbox.click({
@@ -133,7 +123,7 @@ describe('runner pools', () => {
     expect(early.toast?.content).toMatch(/No runner is up in pool pool-b/);
     runnerB = (await startRunner(['pool-b'], {})).worker;
     const offered = await h.sandbox.waitFor(
-      () => approveOf(h.sandbox.message(card.messageId) ?? card),
+      () => approveValueOf(h.sandbox.message(card.messageId) ?? card),
       10_000,
     );
     // four_eyes is off for svc-b: its Tech Lead approves; the run executes on pool-b's runner.
@@ -149,7 +139,7 @@ describe('runner pools', () => {
 
   it('an approved run whose runner went away waits, says so on its card, and starts when one is up', async () => {
     const card = await requestCard(OTHER_CHAT, '/rollback thin svc-b');
-    const value = approveOf(card);
+    const value = approveValueOf(card);
     expect(value).toBeDefined();
     await runnerB?.close(2000);
     runnerB = undefined;
@@ -168,25 +158,13 @@ describe('runner pools', () => {
   });
 
   it('/rollback targets lists what this chat may use, with its runners and last run', async () => {
-    const said = await h.sandbox.userSays({ chatId: CHAT, senderOpenId: ONCALL, text: '/rollback targets' });
-    const reply = await h.sandbox.waitFor(
-      () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
-      10_000,
-    );
-    const text = textOf(reply);
+    const text = textOf(await replyTo(h, CHAT, ONCALL, '/rollback targets'));
     expect(text).toContain('svc-a (default)');
     expect(text).toMatch(/runner pool pool-a: 1 up/);
     expect(text).toMatch(/last run: peek succeeded/);
     expect(text).not.toContain('svc-b');
-    const elsewhere = await h.sandbox.userSays({
-      chatId: OTHER_CHAT,
-      senderOpenId: ONCALL,
-      text: '/rollback targets',
-    });
-    const there = await h.sandbox.waitFor(
-      () => h.sandbox.botMessages(OTHER_CHAT).find((m) => m.parentId === elsewhere.messageId),
-      10_000,
+    expect(textOf(await replyTo(h, OTHER_CHAT, ONCALL, '/rollback targets'))).toMatch(
+      /svc-b[\s\S]*runner pool pool-b: 1 up/,
     );
-    expect(textOf(there)).toMatch(/svc-b[\s\S]*runner pool pool-b: 1 up/);
   });
 });

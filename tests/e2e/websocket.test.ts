@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import {
+  approveValueOf,
   CHAT,
   eventually,
   type Harness,
@@ -32,9 +33,9 @@ async function requestCard(text: string) {
   const said = await h.sandbox.userSays({ chatId: CHAT, senderOpenId: ONCALL, text });
   expect(said.status).toBe(200);
   const card = await h.sandbox.waitFor(() => cardsIn()[before], 10_000);
-  const match = /"value":(\{"action":"approve"[^}]*\})/.exec(JSON.stringify(card.content));
-  if (!match?.[1]) throw new Error('no approve button');
-  return { card, value: JSON.parse(match[1]) as { action: string; run: string; plan: string } };
+  const value = approveValueOf(card);
+  if (!value) throw new Error('no approve button');
+  return { card, value };
 }
 
 async function ready(server: RunningServer) {

@@ -155,3 +155,20 @@ export function runState(h: Harness, runId: string, state: string, timeoutMs = 2
     `run ${runId} to be ${state}`,
   );
 }
+
+/** A person says `text` in `chatId`; resolves with the bot's reply to that message. */
+export async function replyTo(h: Harness, chatId: string, senderOpenId: string, text: string) {
+  const said = await h.sandbox.userSays({ chatId, senderOpenId, text });
+  return h.sandbox.waitFor(
+    () => h.sandbox.botMessages(chatId).find((m) => m.parentId === said.messageId),
+    10_000,
+  );
+}
+
+/** The Approve button's value on a card as it is now; undefined when the card offers no Approve. */
+export function approveValueOf(card: {
+  content: unknown;
+}): { action: string; run: string; plan: string } | undefined {
+  const match = /"value":(\{"action":"approve"[^}]*\})/.exec(JSON.stringify(card.content));
+  return match?.[1] ? JSON.parse(match[1]) : undefined;
+}
