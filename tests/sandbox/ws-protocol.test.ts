@@ -63,7 +63,7 @@ function startClient(appSecret: string, onError?: (e: Error) => void): lark.WSCl
 beforeAll(async () => {
   sandbox = createSandbox({
     longConnection: { clientConfig: { ReconnectInterval: 0.2, PingInterval: 30 }, splitBytes: 300 },
-    deadlines: { eventMs: 1000, repushMs: [200, 200] },
+    deadlines: { eventMs: 1000, repushMs: [200, 400, 800, 1600] },
   });
   sandbox.addChat({ chatId: CHAT, members: [{ openId: 'ou_a', name: 'A' }] });
   await sandbox.listen();
@@ -136,6 +136,9 @@ describe('the official WSClient against the sandbox', () => {
   });
 
   it('is reconnected after the connection drops, and an event pushed meanwhile arrives once', async () => {
+    // The endpoint is busy, then fails with HTTP 500, on the first two tries: both are retried.
+    sandbox.longConnection.failEndpoint('busy');
+    sandbox.longConnection.failEndpoint('http500');
     sandbox.longConnection.dropAll();
     const result = await sandbox.userSays({
       chatId: CHAT,
@@ -144,6 +147,8 @@ describe('the official WSClient against the sandbox', () => {
     });
     expect(result.error).toBe('network');
     await until(() => states.includes('reconnected'));
+    // Both refusals were served (none is left queued) and the client came back all the same.
+    expect(sandbox.longConnection.takeEndpointFault()).toBeUndefined();
     await until(() => recorder.seen.some((s) => s.eventId === result.eventId));
     expect(recorder.seen.filter((s) => s.eventId === result.eventId)).toHaveLength(1);
   });
