@@ -9,6 +9,7 @@ export type I18nText = Record<Locale, string>;
 export type RunState =
   | 'requested'
   | 'awaiting_approval'
+  | 'scheduled'
   | 'queued'
   | 'running'
   | 'paused'

@@ -5,6 +5,7 @@ import { createLarkMessenger, type LarkMessenger } from '../lark/client.js';
 import { deliverStream, StreamBusyError } from '../lark/outbox-delivery.js';
 import { createRedisPacer } from '../lark/pacer.js';
 import { expireRun } from '../runs/decide.js';
+import { startScheduled, sweepSchedule } from '../runs/schedule.js';
 import { createDependencyMonitor, watchPostgres } from '../util/dependencies.js';
 import { createMetrics, serveMetrics } from '../util/metrics.js';
 import { withinMs } from '../util/within.js';
@@ -167,7 +168,12 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     tracked('steps', async (job: Job<Payloads['preflight']>) => preflightRun(stepDeps, job.data.runId)),
     { ...common, connection: connect(), concurrency: 4 },
   );
-  const workers = [execute, deliver, expire, preflight];
+  const start = new Worker<Payloads['start']>(
+    'start',
+    tracked('other', async (job: Job<Payloads['start']>) => startScheduled(deps, job.data.runId)),
+    { ...common, connection: connect(), concurrency: 2 },
+  );
+  const workers = [execute, deliver, expire, preflight, start];
   for (const worker of workers) {
     worker.on('failed', (job, error) => {
       if (error.name === 'StreamBusyError') return; // expected: another job is draining that stream
@@ -179,7 +185,12 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
   const sweepTimer = setInterval(() => {
     if (sweeping) return; // one at a time: a slow Postgres must not pile sweeps up
     sweeping = true;
-    sweep(pool, jobs, (runId) => expireRun(deps, runId))
+    sweep(
+      pool,
+      jobs,
+      (runId) => expireRun(deps, runId),
+      () => sweepSchedule(deps),
+    )
       .catch((error) => log.warn({ err: (error as Error).message }, 'sweep failed'))
       .finally(() => {
         sweeping = false;

@@ -13,6 +13,8 @@ export async function sweep(
   pool: Pool,
   jobs: JobPort,
   expire: (runId: string) => Promise<unknown>,
+  /** Scheduled runs (issue 14): reminders owed and starts whose delayed job was lost. */
+  schedule?: () => Promise<unknown>,
 ): Promise<{
   streams: number;
   queued: number;
@@ -29,6 +31,7 @@ export async function sweep(
   await Promise.all((await stalledPreflights(pool)).map((runId) => jobs.preflight(runId)));
   const overdue = await overdueRequests(pool);
   for (const runId of overdue) await expire(runId);
+  if (schedule) await schedule();
   if (Math.random() < 0.01) await pruneInboundEvents(pool);
   return { streams: streams.length, queued: queued.length, expired: overdue.length };
 }
