@@ -95,6 +95,8 @@ export interface RunView {
   planHash: string;
   createdAt: string;
   expiresAt?: string;
+  /** A scheduled run's start (`at=`, issue 14). */
+  startAt?: string;
   startedAt?: string;
   finishedAt?: string;
   rtoSeconds?: number;

@@ -90,6 +90,8 @@ describe('scheduling a rollback (at=)', () => {
     const scheduled = JSON.stringify(current(card).content);
     expect(scheduled).toContain('Scheduled');
     expect(scheduled).toContain('已预约');
+    expect(scheduled).toContain('Starts at:** ');
+    expect(scheduled).toContain('计划开始');
     const notice = await threadHas(card, /is scheduled for .*Asia\/Shanghai/);
     expect(textOf(notice)).toContain('/rollback cancel');
     const reminder = await threadHas(card, /^Reminder: /);
