@@ -9,6 +9,7 @@ export type I18nText = Record<Locale, string>;
 export type RunState =
   | 'requested'
   | 'awaiting_approval'
+  | 'scheduled'
   | 'queued'
   | 'running'
   | 'paused'
@@ -94,6 +95,8 @@ export interface RunView {
   planHash: string;
   createdAt: string;
   expiresAt?: string;
+  /** A scheduled run's start (`at=`, issue 14). */
+  startAt?: string;
   startedAt?: string;
   finishedAt?: string;
   rtoSeconds?: number;

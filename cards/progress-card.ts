@@ -5,6 +5,7 @@ import { elapsedBetween, formatClock, formatElapsed } from './format.js';
 import { fill, localize, markdown, pick, RUN_STATE, UI } from './i18n.js';
 import type { Detail } from './limits.js';
 import type { Locale, RenderOptions, RunView } from './model.js';
+import { scheduleBlock } from './schedule-block.js';
 import { stepLines } from './step-lines.js';
 import {
   approvedByLine,
@@ -74,6 +75,7 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
   );
   const elements: CardElement[] = [
     markdown(facts, locale),
+    ...scheduleBlock(view, opts),
     ...(view.waitingForRunner
       ? [markdown(fill(UI.waitingForRunner, { pool: view.waitingForRunner }), locale)]
       : []),

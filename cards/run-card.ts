@@ -12,6 +12,7 @@ type Builder = (view: RunView, opts: RenderOptions) => LarkCard;
 const BY_STATE: Record<RunState, Builder> = {
   requested: buildApprovalCard,
   awaiting_approval: buildApprovalCard,
+  scheduled: buildProgressCard,
   queued: buildProgressCard,
   running: buildProgressCard,
   paused: buildPausedCard,

@@ -8,6 +8,7 @@ import type { I18nText, RunState, StepState } from './model.js';
 export const RUN_STATE: Record<RunState, I18nText> = {
   requested: { 'zh-CN': '预检中', 'en-US': 'Preflight running' },
   awaiting_approval: { 'zh-CN': '等待审批', 'en-US': 'Awaiting approval' },
+  scheduled: { 'zh-CN': '已预约', 'en-US': 'Scheduled' },
   queued: { 'zh-CN': '排队中', 'en-US': 'Queued' },
   running: { 'zh-CN': '执行中', 'en-US': 'Running' },
   paused: { 'zh-CN': '已暂停', 'en-US': 'Paused' },

@@ -18,6 +18,8 @@ export type Command =
       params: Record<string, string>;
       /** Words past the target: reported after the parameters are checked, so a bad value is named first. */
       extras: string[];
+      /** `at=…`: when to start (issue 14), as typed; a reserved word of the command, never a runbook param. */
+      at?: string;
     }
   /** What was wrong, in both languages (shown with a pointer to help, not the whole usage). */
   | { kind: 'invalid'; reason: I18nText };
@@ -30,6 +32,8 @@ const PREFIXES = ['/rollback', '/回滚'];
 export const RUN_ID = /^r[0-9a-z]{6,30}$/;
 const KEY = /^[a-z_][a-z0-9_]{0,39}$/;
 const VALUE = /^\S{1,200}$/;
+/** The command's own parameter: when to start a scheduled run. */
+const AT = 'at';
 
 /** The command in `text`, or undefined when the text is not a /rollback command at all. */
 export function parseCommand(text: string): Command | undefined {
@@ -105,6 +109,7 @@ function parseRequest(runbook: string, args: string[]): Command {
   const params: Record<string, string> = {};
   let target: string | undefined;
   const extras: string[] = [];
+  let at: string | undefined;
   for (const arg of args) {
     const eq = arg.indexOf('=');
     if (eq <= 0) {
@@ -116,8 +121,17 @@ function parseRequest(runbook: string, args: string[]): Command {
     const value = arg.slice(eq + 1);
     if (!KEY.test(key)) return invalid(`"${key}" 不是参数名`, `"${key}" is not a parameter name`);
     if (!VALUE.test(value)) return invalid(`${key} 需要一个值`, `${key} needs a value`);
-    if (key in params) return invalid(`${key} 给了两次`, `${key} is given twice`);
-    params[key] = value;
+    if (key in params || (key === AT && at !== undefined))
+      return invalid(`${key} 给了两次`, `${key} is given twice`);
+    if (key === AT) at = value;
+    else params[key] = value;
   }
-  return { kind: 'request', runbook, params, extras, ...(target !== undefined ? { target } : {}) };
+  return {
+    kind: 'request',
+    runbook,
+    params,
+    extras,
+    ...(target !== undefined ? { target } : {}),
+    ...(at !== undefined ? { at } : {}),
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration, parseDurationList } from '../runs/schedule-time.js';
 
 /**
  * The bot's whole configuration: one schema over the environment names of DESIGN.md's Contract.
@@ -94,6 +95,23 @@ export const envSchema = z.object({
     .refine((pools) => pools.every((p) => /^[a-z][a-z0-9-]{0,39}$/.test(p)), {
       message: 'pool names are lowercase letters, digits and -',
     }),
+  /** Before a scheduled run's start (`at=`): when the chat is reminded, e.g. `24h,10m` (s, m, h, d). */
+  SCHEDULE_REMINDERS: z
+    .string()
+    .default('24h,10m')
+    .refine((v) => parseDurationList(v) !== undefined, {
+      message: 'must look like 24h,10m (units s, m, h, d)',
+    }),
+  /** How far ahead `at=` may schedule a run, e.g. `7d`. */
+  SCHEDULE_MAX_AHEAD: z
+    .string()
+    .default('7d')
+    .refine((v) => parseDuration(v) !== undefined, { message: 'must look like 7d (units s, m, h, d)' }),
+  /** The seed's notice period: a run scheduled to start sooner gets a warning on its card. */
+  SCHEDULE_NOTICE: z
+    .string()
+    .default('24h')
+    .refine((v) => parseDuration(v) !== undefined, { message: 'must look like 24h (units s, m, h, d)' }),
   /** Runs one worker process executes at once (on different targets). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** BullMQ lock on an executing job; a worker that dies is noticed after about this long. */

@@ -54,7 +54,7 @@ export async function cancelRun(
   const moved = await transition(
     tx,
     run.id,
-    ['requested', 'awaiting_approval', 'queued', 'paused'],
+    ['requested', 'awaiting_approval', 'scheduled', 'queued', 'paused'],
     'cancelled',
     {
       finished_at: new Date(deps.now()),

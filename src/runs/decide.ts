@@ -13,6 +13,7 @@ import {
   transition,
 } from './run-repo.js';
 import { clearWaitingForRunner, runnerUpFor } from './runners-repo.js';
+import { holdUntilStart } from './schedule.js';
 import { isLeadOf } from './target-policy.js';
 import { loadRunView, toRunView } from './view.js';
 
@@ -27,6 +28,7 @@ export interface ClickOutcome {
 const t = (zh: string, en: string): I18nText => ({ 'zh-CN': zh, 'en-US': en });
 
 const STATE_TEXT: Record<string, I18nText> = {
+  scheduled: t('已批准并预约了开始时间', 'approved and scheduled'),
   queued: t('已批准', 'already approved'),
   running: t('正在执行', 'already running'),
   paused: t('已暂停', 'paused'),
@@ -47,6 +49,7 @@ export async function decide(
 ): Promise<ClickOutcome> {
   const { value, operatorOpenId } = click;
   let queued = false;
+  let scheduledAt: Date | undefined;
   let owed: Owed | undefined;
   const outcome = await inTransaction(deps.pool, async (tx): Promise<ClickOutcome> => {
     const run = await getRun(tx, value.run, true);
@@ -160,6 +163,19 @@ export async function decide(
       );
       return { toast: { type: 'success', text }, view: await view() };
     }
+    const held = new Owed(tx);
+    const startAt = await holdUntilStart(deps, tx, run, held);
+    if (startAt) {
+      owed = held;
+      scheduledAt = startAt;
+      return {
+        toast: {
+          type: 'success',
+          text: t('已批准，将按预约时间开始。', 'Approved; it starts at the scheduled time.'),
+        },
+        view: await view(),
+      };
+    }
     const moved = await transition(tx, run.id, ['awaiting_approval'], 'queued', {
       approved_at: new Date(deps.now()),
     });
@@ -175,6 +191,11 @@ export async function decide(
     return { toast: { type: 'success', text }, view: await view() };
   });
   if (owed) await owed.flush(deps.jobs, (error) => deps.log.warn({ err: error }, 'delivery trigger failed'));
+  if (scheduledAt && deps.jobs.startAt) {
+    await deps.jobs
+      .startAt(value.run, scheduledAt)
+      .catch((error) => deps.log.warn({ err: error }, 'start job not queued; the sweep will start it'));
+  }
   if (queued) {
     await deps.jobs
       .execute(value.run)

@@ -9,6 +9,8 @@ export interface JobPort {
   expireAt(runId: string, at: Date): Promise<void>;
   /** Run the read-only preflight of a requested run. */
   preflight(runId: string): Promise<void>;
+  /** Start a scheduled run at `at` (a delayed job; the sweep starts it if the job is lost). */
+  startAt?(runId: string, at: Date): Promise<void>;
   /** Ask the worker running `runId` to kill its current step now. */
   cancelNow?(runId: string): Promise<void>;
 }
@@ -22,6 +24,8 @@ export interface Policy {
   timezone?: string;
   /** The recommended window, e.g. `02:00-04:00`, in `timezone`. */
   window?: { text: string; timezone: string };
+  /** Scheduling (`at=`): the furthest start, reminders before it, the seed's notice period; all in ms. */
+  schedule?: { maxAheadMs: number; remindersMs: number[]; noticeMs: number };
 }
 
 export interface RunsDeps {

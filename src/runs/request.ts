@@ -11,6 +11,8 @@ import type { RunsDeps } from './ports.js';
 import { refusedByEnvironment } from './refuse-on.js';
 import { activeRunOnTarget, getApprovals, getRun, getSteps, insertRun } from './run-repo.js';
 import { liveRunners } from './runners-repo.js';
+import { remindersTooLate, resolveStart, scheduleNotices } from './schedule.js';
+import { setStartAt } from './schedule-repo.js';
 import { approvalOf, chatsOf, leadsOf } from './target-policy.js';
 import { toRunView } from './view.js';
 
@@ -43,6 +45,9 @@ export async function requestRun(
   const refused = refusedByEnvironment(runbook, target, checked.params);
   if (refused) return void (await say(refused));
   if (command.extras.length > 0) return void (await say(replies.extraWords(command.extras)));
+  const start = command.at !== undefined ? resolveStart(deps, command.at) : undefined;
+  if (start && !start.ok) return void (await say(start.reason));
+  const startAt = start?.ok ? start.startAt : undefined;
 
   const busy = await activeRunOnTarget(tx, target.id);
   if (busy) return void (await say(replies.targetBusy(target.id, busy.id, busy.state)));
@@ -70,7 +75,11 @@ export async function requestRun(
     meta: {
       title: runbook.title,
       ...(runbook.rtoSeconds !== undefined ? { rtoSeconds: runbook.rtoSeconds } : {}),
-      notices: requestNotices(runbook, deps.policy.window, deps.now()),
+      notices: [
+        ...(startAt ? scheduleNotices(deps, startAt) : []),
+        // Scheduled: the window notice is about the start time, not now.
+        ...requestNotices(runbook, deps.policy.window, startAt?.getTime() ?? deps.now()),
+      ],
       ...(runnerUp ? {} : { waitingForRunner: pool }),
       // Who the card asks (and mentions): the Tech Leads, without the requester under four-eyes.
       approvers: leadsOf(deps.policy, target).filter((id) => !(approval.fourEyes && id === msg.senderOpenId)),
@@ -94,6 +103,7 @@ export async function requestRun(
     const other = await activeRunOnTarget(tx, target.id);
     return void (await say(replies.targetBusy(target.id, other?.id ?? '?', other?.state ?? 'active')));
   }
+  if (startAt) await setStartAt(tx, runId, startAt, remindersTooLate(deps, startAt));
   const row = await getRun(tx, runId);
   if (!row) throw new Error(`run ${runId} vanished inside its own transaction`);
   const view = toRunView(row, await getSteps(tx, runId), await getApprovals(tx, runId));

@@ -20,6 +20,8 @@ export interface RunRow {
   quorum: number;
   four_eyes: boolean;
   expires_at: Date | null;
+  /** When a scheduled run starts (issue 14; migrations/004). */
+  start_at?: Date | null;
   created_at: Date;
   approved_at: Date | null;
   started_at: Date | null;
@@ -98,7 +100,7 @@ export async function insertRun(q: Queryable, run: NewRun): Promise<boolean> {
     `INSERT INTO runs (id, runbook_id, runbook_hash, target_id, params, plan_hash, view, chat_id,
        requester_open_id, source_message_id, state, quorum, four_eyes, expires_at, runner_pool)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-     ON CONFLICT (target_id) WHERE state IN ('requested','awaiting_approval','queued','running','paused')
+     ON CONFLICT (target_id) WHERE state NOT IN ('succeeded','failed','rejected','expired','cancelled')
      DO NOTHING RETURNING id`,
     [
       run.id,
@@ -136,7 +138,7 @@ export async function getRun(q: Queryable, runId: string, lock = false): Promise
 export async function activeRunOnTarget(q: Queryable, targetId: string): Promise<RunRow | undefined> {
   const result = await q.query(
     `SELECT * FROM runs WHERE target_id = $1
-       AND state IN ('requested','awaiting_approval','queued','running','paused')`,
+       AND state NOT IN ('succeeded','failed','rejected','expired','cancelled')`,
     [targetId],
   );
   return result.rows[0];
@@ -211,7 +213,7 @@ export async function setCardMessageId(q: Queryable, runId: string, messageId: s
 export async function recentRunsInChat(q: Queryable, chatId: string, limit = 5): Promise<RunRow[]> {
   const result = await q.query(
     `SELECT * FROM runs WHERE chat_id = $1
-     ORDER BY (state IN ('requested','awaiting_approval','queued','running','paused')) DESC, created_at DESC
+     ORDER BY (state NOT IN ('succeeded','failed','rejected','expired','cancelled')) DESC, created_at DESC
      LIMIT $2`,
     [chatId, limit],
   );
@@ -252,7 +254,7 @@ export async function requestCancel(
 export async function latestActiveRunInChat(q: Queryable, chatId: string): Promise<RunRow | undefined> {
   const result = await q.query(
     `SELECT * FROM runs WHERE chat_id = $1
-       AND state IN ('requested','awaiting_approval','queued','running','paused')
+       AND state NOT IN ('succeeded','failed','rejected','expired','cancelled')
      ORDER BY created_at DESC LIMIT 1`,
     [chatId],
   );

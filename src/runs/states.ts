@@ -2,10 +2,11 @@ import type { RunState, StepState } from '../../cards/model.js';
 
 export type { RunState, StepState };
 
-/** States that hold the target (the partial unique index in migrations/001_init.sql lists the same). */
+/** States that hold the target: every state not final (the partial unique index of migrations/004). */
 export const ACTIVE_STATES: readonly RunState[] = [
   'requested',
   'awaiting_approval',
+  'scheduled',
   'queued',
   'running',
   'paused',

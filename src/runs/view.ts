@@ -43,6 +43,7 @@ export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[
   };
   if (run.expires_at) view.expiresAt = iso(run.expires_at);
   if (run.started_at) view.startedAt = iso(run.started_at);
+  if (run.start_at) view.startAt = iso(run.start_at);
   if (run.finished_at) view.finishedAt = iso(run.finished_at);
   if (run.view.rtoSeconds !== undefined) view.rtoSeconds = run.view.rtoSeconds;
   if (run.view.preflight) view.preflight = run.view.preflight;

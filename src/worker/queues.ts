@@ -9,9 +9,11 @@ export interface Payloads {
   deliver: { stream: string };
   expire: { runId: string };
   preflight: { runId: string };
+  /** A scheduled run's start (issue 14): delayed until its start_at. */
+  start: { runId: string };
 }
 export type QueueName = keyof Payloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['execute', 'deliver', 'expire', 'preflight'];
+export const QUEUE_NAMES: readonly QueueName[] = ['execute', 'deliver', 'expire', 'preflight', 'start'];
 
 /** The queue of a pool's execute or preflight jobs: the plain name for `default`, so one pool is as before. */
 export function poolQueueName(kind: 'execute' | 'preflight', pool: string): string {
@@ -66,6 +68,12 @@ export function detachedJobs(
     deliver: (stream, outboxId) => start('deliver', () => jobs.deliver(stream, outboxId)),
     expireAt: (runId, at) => start('expire', () => jobs.expireAt(runId, at)),
     preflight: (runId) => start('preflight', () => jobs.preflight(runId)),
+    ...(jobs.startAt
+      ? {
+          startAt: (runId: string, at: Date) =>
+            start('start', () => jobs.startAt?.(runId, at) ?? Promise.resolve()),
+        }
+      : {}),
     ...(jobs.cancelNow
       ? { cancelNow: (runId: string) => start('cancel', () => jobs.cancelNow?.(runId) ?? Promise.resolve()) }
       : {}),
@@ -98,6 +106,7 @@ export function createQueues(
     deliver: make('deliver'),
     expire: make('expire'),
     preflight: make('preflight'),
+    start: make('start'),
   };
   // Other pools' execute and preflight queues, made when a run of that pool is first queued.
   const poolQueues = new Map<string, Queue>();
@@ -159,6 +168,14 @@ export function createQueues(
         'expire',
         { runId },
         { jobId: `exp-${runId}`, delay, removeOnComplete: true, removeOnFail: true },
+      );
+    },
+    async startAt(runId, at) {
+      const delay = Math.max(0, at.getTime() - Date.now());
+      await queues.start.add(
+        'start',
+        { runId },
+        { jobId: `start-${runId}`, delay, removeOnComplete: true, removeOnFail: true },
       );
     },
   };

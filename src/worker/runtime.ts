@@ -6,6 +6,7 @@ import { deliverStream, StreamBusyError } from '../lark/outbox-delivery.js';
 import { createRedisPacer } from '../lark/pacer.js';
 import { expireRun } from '../runs/decide.js';
 import { runnerPoolOf } from '../runs/run-repo.js';
+import { startScheduled, sweepSchedule } from '../runs/schedule.js';
 import { createDependencyMonitor, watchPostgres } from '../util/dependencies.js';
 import { createMetrics, serveMetrics } from '../util/metrics.js';
 import { withinMs } from '../util/within.js';
@@ -192,7 +193,12 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
         { ...common, connection: connect(), concurrency: 4 },
       ),
   );
-  const workers = [...execute, deliver, expire, ...preflight];
+  const start = new Worker<Payloads['start']>(
+    'start',
+    tracked('other', async (job: Job<Payloads['start']>) => startScheduled(deps, job.data.runId)),
+    { ...common, connection: connect(), concurrency: 2 },
+  );
+  const workers = [...execute, deliver, expire, ...preflight, start];
   for (const worker of workers) {
     worker.on('failed', (job, error) => {
       if (error.name === 'StreamBusyError') return; // expected: another job is draining that stream
@@ -208,6 +214,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
       pool,
       jobs,
       (runId) => expireRun(deps, runId),
+      () => sweepSchedule(deps),
       Math.max(2000, 2 * (options.sweepMs ?? config.SWEEP_INTERVAL_MS)),
     )
       .catch((error) => log.warn({ err: (error as Error).message }, 'sweep failed'))

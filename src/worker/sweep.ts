@@ -17,6 +17,8 @@ export async function sweep(
   pool: Pool,
   jobs: JobPort,
   expire: (runId: string) => Promise<unknown>,
+  /** Scheduled runs (issue 14): reminders owed and starts whose delayed job was lost. */
+  schedule?: () => Promise<unknown>,
   /** How long an approved run may wait for a runner before its card says so. @defaultValue 10 s */
   runnerWaitMs = 10_000,
 ): Promise<{
@@ -37,6 +39,7 @@ export async function sweep(
   await flagRunsWithoutRunner({ pool, jobs, log: silentLog }, runnerWaitMs);
   const overdue = await overdueRequests(pool);
   for (const runId of overdue) await expire(runId);
+  if (schedule) await schedule();
   if (Math.random() < 0.01) await pruneInboundEvents(pool);
   return { streams: streams.length, queued: queued.length, expired: overdue.length };
 }
