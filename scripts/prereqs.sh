@@ -57,6 +57,8 @@ check_alembic() {
   if ! command -v alembic >/dev/null 2>&1 || ! alembic --version >/dev/null 2>&1; then
     problems+=("alembic is not installed or does not run (the runbooks and the demo call it)")
     need_pkg alembic
+    # Debian's alembic does not pull in a Postgres driver: install it in the same pass.
+    python3 -c 'import psycopg2' >/dev/null 2>&1 || need_pkg python3-psycopg2
     return
   fi
   local py
