@@ -54,6 +54,18 @@ interface WallClock {
   second: string;
 }
 
+/**
+ * The wall clock in `timezone` at `ms` as numbers: [year, month (1-12), day, hour (0-23), minute, second]. The
+ * one place the bot reads a zone's clock (cards, the window notice, schedule times): one cached formatter a zone.
+ */
+export function wallClockAt(ms: number, timezone: string): [number, number, number, number, number, number] {
+  const parts: Record<string, string> = {};
+  for (const p of formatterFor(timezone).formatToParts(ms)) parts[p.type] = p.value;
+  const n = (v: string | undefined) => Number(v ?? 0);
+  const hour = n(parts.hour) % 24; // some engines still print midnight as 24 despite h23
+  return [n(parts.year), n(parts.month), n(parts.day), hour, n(parts.minute), n(parts.second)];
+}
+
 function wallClock(iso: string, timezone: string): WallClock | undefined {
   const f = formatterFor(timezone);
   const ms = parseInstant(iso);

@@ -94,6 +94,12 @@ export const replies = {
       `Target ${target} cannot be rolled back from this chat; please ask in ${named.join(', ')}.`,
     );
   },
+  /** Fewer Tech Leads who may approve than the approval needs: the card could never be approved. */
+  quorumUnreachable: (target: string, quorum: number, leads: number, fourEyes: boolean) =>
+    t(
+      `无法发起：目标 ${target} 需要 ${quorum} 位技术负责人批准，但${fourEyes ? '除你之外' : ''}只有 ${leads} 位可以批准。请让另一位技术负责人发起，或在 targets.yaml 中调整 approvers / approval.quorum。`,
+      `Cannot request this: target ${target} needs ${quorum} Tech Lead approval(s), but only ${leads} ${fourEyes ? 'other than you ' : ''}may approve. Ask another Tech Lead to request it, or change approvers / approval.quorum in targets.yaml.`,
+    ),
   notAllowedRequester: t(
     '抱歉，你不在可发起回滚的名单中。',
     'Sorry, you are not on the list of people who may request rollbacks.',

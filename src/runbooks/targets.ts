@@ -75,6 +75,10 @@ export function readTargets(
     if (runner !== 'default') target.runner = runner;
     if (chats) target.chats = chats.map((c) => (typeof c === 'string' ? { id: c } : c));
     if (approvers) target.approvers = approvers;
+    if (approvers && approval?.quorum !== undefined && approval.quorum > approvers.length) {
+      const message = `approval.quorum is ${approval.quorum} but the target names only ${approvers.length} approver(s): no request could ever be approved`;
+      issues.push(located(file, source, ['targets', i, 'approval', 'quorum'], message));
+    }
     if (approval) {
       target.approval = {
         ...(approval.quorum !== undefined ? { quorum: approval.quorum } : {}),

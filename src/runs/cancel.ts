@@ -39,7 +39,7 @@ export async function cancelRun(
   if (!run || run.chat_id !== req.chatId) {
     return say(req.runId ? replies.noSuchRun(req.runId) : replies.noActiveRun);
   }
-  if (run.requester_open_id !== req.senderOpenId && !isLeadOf(deps, run.target_id, req.senderOpenId)) {
+  if (run.requester_open_id !== req.senderOpenId && !isLeadOf(deps, run, req.senderOpenId)) {
     return say(replies.cancelNotAllowed);
   }
   if (isFinal(run.state)) return say(replies.cancelNotActive(run.id, run.state));

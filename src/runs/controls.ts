@@ -25,7 +25,7 @@ export async function control(
   const outcome = await inTransaction(deps.pool, async (tx): Promise<ClickOutcome> => {
     const run = await getRun(tx, value.run, true);
     if (!run) return { toast: { type: 'error', text: t('找不到该回滚记录。', 'This run does not exist.') } };
-    const isLead = isLeadOf(deps, run.target_id, who);
+    const isLead = isLeadOf(deps, run, who);
     const view = async () => (await loadRunView(tx, run.id)) ?? toRunView(run, [], []);
     const note = async (text: I18nText) => {
       owed = new Owed(tx);

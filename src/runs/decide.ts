@@ -84,7 +84,7 @@ export async function decide(
         view: await view(),
       };
     }
-    if (!isLeadOf(deps, run.target_id, operatorOpenId)) {
+    if (!isLeadOf(deps, run, operatorOpenId)) {
       return {
         toast: {
           type: 'error',

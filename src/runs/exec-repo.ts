@@ -16,6 +16,8 @@ export async function acquireLease(
   q: Queryable,
   runId: string,
   leaseMs: number,
+  /** Only a run of these runner pools (a worker never takes another pool's run). @defaultValue any pool */
+  pools?: string[],
 ): Promise<(RunRow & { previous_lease_expires_at: Date | null }) | undefined> {
   // `previous_lease_expires_at`: when the lapsed lease of a lost worker ran out (null for a queued run).
   const result = await q.query(
@@ -25,9 +27,10 @@ export async function acquireLease(
      FROM prev
      WHERE r.id = prev.id AND (r.state = 'queued'
        OR (r.state = 'running' AND (r.lease_expires_at IS NULL OR r.lease_expires_at < now())))
+       AND ($3::text[] IS NULL OR r.runner_pool = ANY($3::text[]))
      RETURNING r.*, CASE WHEN prev.state = 'running' THEN coalesce(prev.lease_expires_at, now()) END
        AS previous_lease_expires_at`,
-    [runId, leaseMs],
+    [runId, leaseMs, pools ?? null],
   );
   return result.rows[0];
 }

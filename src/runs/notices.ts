@@ -1,23 +1,11 @@
+import { wallClockAt } from '../../cards/format.js';
 import type { I18nText } from '../../cards/model.js';
 import type { Runbook } from '../runbooks/types.js';
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-/** Minutes past midnight of `at` in `timezone` (a formatter is costly to build: one per zone, kept). */
+/** Minutes past midnight of `at` in `timezone`. */
 function minutesIn(timezone: string, at: number): number {
-  let format = formats.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone: timezone,
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formats.set(timezone, format);
-  }
-  const parts = format.formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return get('hour') * 60 + get('minute');
+  const [, , , hour, minute] = wallClockAt(at, timezone);
+  return hour * 60 + minute;
 }
 
 /** Whether `at` falls in a window like `02:00-04:00` (which may wrap past midnight). */

@@ -42,6 +42,14 @@ export async function requestRun(
   const chats = chatsOf(deps.policy, target);
   if (!chats.some((c) => c.id === msg.chatId)) return void (await say(replies.wrongChat(target.id, chats)));
   const approval = approvalOf(runbook, target);
+  const approvers = leadsOf(deps.policy, target).filter(
+    (id) => !(approval.fourEyes && id === msg.senderOpenId),
+  );
+  if (approvers.length < approval.quorum) {
+    return void (await say(
+      replies.quorumUnreachable(target.id, approval.quorum, approvers.length, approval.fourEyes),
+    ));
+  }
   const refused = refusedByEnvironment(runbook, target, checked.params);
   if (refused) return void (await say(refused));
   if (command.extras.length > 0) return void (await say(replies.extraWords(command.extras)));
@@ -82,7 +90,7 @@ export async function requestRun(
       ],
       ...(runnerUp ? {} : { waitingForRunner: pool }),
       // Who the card asks (and mentions): the Tech Leads, without the requester under four-eyes.
-      approvers: leadsOf(deps.policy, target).filter((id) => !(approval.fourEyes && id === msg.senderOpenId)),
+      approvers,
     },
     chatId: msg.chatId,
     requesterOpenId: msg.senderOpenId,

@@ -1,3 +1,4 @@
+import { wallClockAt } from '../../cards/format.js';
 import type { I18nText } from '../../cards/model.js';
 
 /**
@@ -42,26 +43,7 @@ export function parseDurationList(text: string): number[] | undefined {
   return [...new Set(ms as number[])].sort((a, b) => b - a);
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-function wallClock(timezone: string, at: number): number[] {
-  let format = formats.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone: timezone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formats.set(timezone, format);
-  }
-  const parts = format.formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return [get('year'), get('month'), get('day'), get('hour'), get('minute'), get('second')];
-}
+const wallClock = (timezone: string, at: number): number[] => wallClockAt(at, timezone);
 
 /** The instant the clock in `timezone` shows the given wall time (the first, at a DST overlap). */
 export function zonedToInstant(

@@ -38,7 +38,17 @@ export function approvalOf(runbook: Runbook, target: Target): Runbook['approval'
   };
 }
 
-/** Is this person a Tech Lead of the run's target (the target as the catalog has it now)? */
-export function isLeadOf(deps: RunsDeps, targetId: string, openId: string): boolean {
-  return leadsOf(deps.policy, deps.catalog().targets.get(targetId)).includes(openId);
+/**
+ * Is this person a Tech Lead of the run's target (the target as the catalog has it now)? A target since removed
+ * from the catalog falls back to the approvers recorded on the run when it was requested, never to the global
+ * TECH_LEAD_OPEN_IDS: a lead of some other service gains no say over it (fail closed).
+ */
+export function isLeadOf(
+  deps: RunsDeps,
+  run: { target_id: string; view: { approvers?: string[] } },
+  openId: string,
+): boolean {
+  const target = deps.catalog().targets.get(run.target_id);
+  const leads = target ? leadsOf(deps.policy, target) : (run.view.approvers ?? []);
+  return leads.includes(openId);
 }

@@ -26,6 +26,8 @@ export interface ExecuteDeps {
   };
   /** This runner's id, recorded on every step it runs. */
   runnerId?: string;
+  /** The runner pools this worker serves: it never takes a run of another pool. @defaultValue any pool */
+  pools?: string[];
   /** How often a running step checks for cancel-now and renews its lease. @defaultValue 500 */
   pollMs?: number;
   /** Lease length; renewed while a step runs. @defaultValue 30000 */
@@ -55,7 +57,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void> {
   const leaseMs = deps.leaseMs ?? 30_000;
   await requireSecrets(deps, runId);
-  const run = await acquireLease(deps.pool, runId, leaseMs);
+  const run = await acquireLease(deps.pool, runId, leaseMs, deps.pools);
   if (!run) return; // not queued, nor running with a lapsed lease: ended, never approved, or a live attempt has it
   const lease = keepLease(deps, runId, run.lease_token, leaseMs);
   try {
@@ -70,15 +72,23 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
 }
 
 /**
- * A runner without a target's secrets (see Target.secretsMissing) takes no lease and fails the job, so BullMQ
- * hands it to another runner of the pool; the heartbeat already leaves the target out of what this runner serves.
+ * A runner without a target's secrets (see Target.secretsMissing), or of another pool (the target moved pools
+ * after the job was queued), takes no lease and fails the job: BullMQ retries it with backoff, on whichever
+ * runner of the pool's queue asks first, and once the retries are spent the sweep queues it again. The heartbeat
+ * already leaves such targets out of what this runner serves, so the card never counts it.
  */
 export async function requireSecrets(
-  deps: Pick<ExecuteDeps, 'pool' | 'catalog'>,
+  deps: Pick<ExecuteDeps, 'pool' | 'catalog' | 'pools'>,
   runId: string,
 ): Promise<void> {
   const row = await getRun(deps.pool, runId);
-  const target = row ? deps.catalog().targets.get(row.target_id) : undefined;
+  if (!row) return;
+  if (deps.pools && !deps.pools.includes(row.runner_pool)) {
+    throw new Error(
+      `this runner serves pool(s) ${deps.pools.join(', ')}, not ${row.runner_pool} (run ${runId})`,
+    );
+  }
+  const target = deps.catalog().targets.get(row.target_id);
   if (target?.secretsMissing) {
     throw new Error(
       `this runner cannot run target ${target.id}: ${target.secretsMissing} in its environment`,

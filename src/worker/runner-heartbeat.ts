@@ -45,16 +45,20 @@ export async function startRunnerHeartbeat(
     version: packageVersion(),
     targets: targets.filter((t) => !t.unavailable && !t.secretsMissing).map((t) => t.id),
   };
-  let announced = false;
+  let failing = false;
   const once = async () => {
     try {
       await beat(ctx.pool, record);
-      if (announced) return;
-      // First beat recorded: the requests that waited for a runner of these pools get Approve back.
+      // Every beat, not only the first: a request read "no runner" while this runner was between beats (or this
+      // runner missed beats long enough to look gone) gets Approve back at the next beat. The UPDATE touches only
+      // runs still flagged, so a beat with nothing waiting costs one indexed scan.
       await runnerArrived({ pool: ctx.pool, jobs, log: ctx.log }, pools, record.targets);
-      announced = true;
+      if (failing) ctx.log.info('runner heartbeat recorded again');
+      failing = false;
     } catch (error) {
-      ctx.log.debug({ err: (error as Error).message }, 'runner heartbeat not recorded');
+      // Missed beats make this runner look gone (Approve withheld on its targets' cards): worth a warning, once.
+      if (!failing) ctx.log.warn({ err: (error as Error).message }, 'runner heartbeat not recorded');
+      failing = true;
     }
   };
   // Announced before the worker takes jobs: a request made once `startWorker` returns sees a runner.

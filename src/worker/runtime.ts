@@ -109,6 +109,7 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
   // What the step-running processors (execute, preflight) share.
   const stepDeps = {
     runnerId: runner.id,
+    pools,
     pool,
     jobs,
     catalog: () => ctx.catalog,
@@ -227,7 +228,6 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     async close(deadlineMs = config.SHUTDOWN_DEADLINE_MS) {
       clearInterval(sweepTimer);
       stopWatching();
-      await runner.stop();
       metricsServer?.close();
       metricsServer?.closeAllConnections();
       // A step still running at the deadline is killed and recorded interrupted (in Postgres, if it is up).
@@ -244,6 +244,8 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
           { active: jobsInHand.active() },
           'shutdown: steps still running past the deadline; leaving them',
         );
+      // Only once its steps are done (or left) does this runner stop counting as live for its pools' cards.
+      await runner.stop();
       log.info({ active: jobsInHand.active() }, 'shutdown: closing queues and connections');
       // 2. Close politely what can be, within a grace: nothing waits on a Redis that is gone.
       const redisUp = producer.status === 'ready';

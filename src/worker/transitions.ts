@@ -15,6 +15,7 @@ import { planChangesOf, planChangesText } from '../runs/plan-changes.js';
 import { rebindPlan } from '../runs/plan-repo.js';
 import type { JobPort } from '../runs/ports.js';
 import { getApprovals, getRun, getSteps, type RunRow, type StepRow } from '../runs/run-repo.js';
+import { approvalOf } from '../runs/target-policy.js';
 import { toRunView } from '../runs/view.js';
 import type { PreflightResult } from './preflight.js';
 
@@ -135,7 +136,7 @@ export class RunRecorder {
     const fresh = new Map(now.lines.map((l) => [l.id, l]));
     const preflight = (run.view.preflight ?? []).map((line) => fresh.get(line.id) ?? line);
     const planChanges = planChangesOf(run.view.preflight ?? [], now.lines);
-    const expiresAt = new Date(nowMs + runbook.approval.expiresInSeconds * 1000);
+    const expiresAt = new Date(nowMs + approvalOf(runbook, target).expiresInSeconds * 1000);
     const done = await this.write(async (tx, owed) => {
       const moved = await rebindPlan(
         tx,

@@ -157,11 +157,45 @@ describe('runner pools', () => {
     expect(JSON.stringify(h.sandbox.message(card.messageId)?.content)).not.toContain('waiting for a runner');
   });
 
+  it('a runner that missed its beats gets Approve back at its next beat', async () => {
+    // As if pool-a's runner had been unreachable for a while: a request now finds no live runner.
+    await h.ctx.pool.query(
+      `UPDATE runners SET last_seen = now() - interval '1 minute' WHERE 'pool-a' = ANY(pools)`,
+    );
+    const card = await requestCard(CHAT, '/rollback thin svc-a');
+    expect(approveValueOf(card)).toBeUndefined();
+    expect(JSON.stringify(card.content)).toContain('No runner is up in pool pool-a');
+    // The runner is alive: its next beat (every 5 s) clears the flag, and the card offers Approve.
+    const offered = await h.sandbox.waitFor(
+      () => approveValueOf(h.sandbox.message(card.messageId) ?? card),
+      12_000,
+    );
+    const approved = await h.sandbox.click({
+      operatorOpenId: LEAD_A,
+      messageId: card.messageId,
+      value: offered,
+    });
+    expect(approved.toast?.type).toBe('success');
+    await runState(h, runIdOf(card), 'succeeded');
+  });
+
+  it("refuses a request its target's approvers could never approve, saying why", async () => {
+    // svc-a has one Tech Lead and four-eyes: when that lead asks, nobody is left to approve.
+    const reply = await replyTo(h, CHAT, LEAD_A, '/rollback thin svc-a');
+    expect(textOf(reply)).toContain(
+      'Cannot request this: target svc-a needs 1 Tech Lead approval(s), but only 0 other than you may approve',
+    );
+    const runs = await h.ctx.pool.query(`SELECT count(*)::int AS n FROM runs WHERE requester_open_id = $1`, [
+      LEAD_A,
+    ]);
+    expect(runs.rows[0].n).toBe(0);
+  });
+
   it('/rollback targets lists what this chat may use, with its runners and last run', async () => {
     const text = textOf(await replyTo(h, CHAT, ONCALL, '/rollback targets'));
     expect(text).toContain('svc-a (default)');
     expect(text).toMatch(/runner pool pool-a: 1 up/);
-    expect(text).toMatch(/last run: peek succeeded/);
+    expect(text).toMatch(/last run: thin succeeded/);
     expect(text).not.toContain('svc-b');
     expect(textOf(await replyTo(h, OTHER_CHAT, ONCALL, '/rollback targets'))).toMatch(
       /svc-b[\s\S]*runner pool pool-b: 1 up/,

@@ -102,7 +102,7 @@ describe('targets: runner pools, chats, approvers (issue 12)', () => {
   - id: payments
     runner: payments
     chats: [oc_pay, { id: oc_pay_2, name: 支付事故群 }]
-    approvers: [ou_pay_lead]
+    approvers: [ou_pay_lead, ou_pay_lead_2]
     approval: { quorum: 2, four_eyes: false, expires_in: 15m }
     env: { DATABASE_URL: "\${PAY_DB}" }
   - id: orders
@@ -115,7 +115,7 @@ describe('targets: runner pools, chats, approvers (issue 12)', () => {
     expect(catalog.targets.get('payments')).toMatchObject({
       runner: 'payments',
       chats: [{ id: 'oc_pay' }, { id: 'oc_pay_2', name: '支付事故群' }],
-      approvers: ['ou_pay_lead'],
+      approvers: ['ou_pay_lead', 'ou_pay_lead_2'],
       approval: { quorum: 2, fourEyes: false, expiresInSeconds: 900 },
       secretsMissing: 'PAY_DB is not set',
     });
@@ -135,5 +135,15 @@ describe('targets: runner pools, chats, approvers (issue 12)', () => {
     expect(problems).toMatch(/runner.*pool name/);
     expect(problems).toMatch(/chats.*oc_/);
     expect(problems).toMatch(/approvers.*ou_/);
+  });
+
+  it('refuses a quorum that the named approvers can never reach', () => {
+    const bad = `targets:
+  - id: a
+    approvers: [ou_only_lead]
+    approval: { quorum: 2 }
+`;
+    const problems = problemsOf({ 'targets.yaml': bad, 'x.yaml': runbookYaml('x') }).join('\n');
+    expect(problems).toMatch(/approval\.quorum is 2 but the target names only 1 approver/);
   });
 });

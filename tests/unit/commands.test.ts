@@ -84,11 +84,15 @@ describe('parseCommand', () => {
     fc.assert(fc.property(fc.string(), (text) => void parseCommand(`/rollback ${text}`)));
     const word = fc
       .stringMatching(/^[a-z][a-z0-9-]{0,10}$/)
-      .filter((w) => !['help', 'status', 'cancel', 'export'].includes(w));
+      .filter((w) => !['help', 'status', 'cancel', 'export', 'targets', 'history', 'impact'].includes(w));
     fc.assert(
       fc.property(
         word,
-        fc.dictionary(fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/), fc.stringMatching(/^[\w.:-]{1,12}$/)),
+        fc.dictionary(
+          // `at=` is the command's own word (when to start), never a runbook param.
+          fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/).filter((k) => k !== 'at'),
+          fc.stringMatching(/^[\w.:-]{1,12}$/),
+        ),
         (runbook, params) => {
           const text = ['/rollback', runbook, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)].join(
             ' ',
