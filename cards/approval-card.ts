@@ -1,3 +1,4 @@
+import { expectedLines } from './durations-block.js';
 import { type ButtonSpec, buttonRow, type CardElement, card, HR, type LarkCard } from './elements.js';
 import { escapeMarkdown } from './escape.js';
 import { fitCard } from './fit-card.js';
@@ -46,6 +47,7 @@ function facts(view: RunView, opts: RenderOptions, d: Detail, l: Locale): string
   if (view.rtoSeconds !== undefined) {
     lines.push(pick(fill(UI.rto, { v: formatDuration(view.rtoSeconds * 1000, l) }), l));
   }
+  lines.push(...expectedLines(view, l));
   lines.push(requesterLine(view, l));
   if (view.expiresAt !== undefined) {
     const at = `${formatDateTime(view.expiresAt, opts.timezone)} (${escapeMarkdown(opts.timezone)})`;

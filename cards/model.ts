@@ -80,6 +80,21 @@ export interface NextStep {
   why: I18nText;
 }
 
+/**
+ * What earlier runs of the same runbook on the same target took (issue 14), measured from Postgres when the
+ * run was requested: the approval card's expected duration and the summary's comparison.
+ */
+export interface DurationEstimate {
+  /** Successful runs the median is taken over (the latest, at most 10); 0 when none is recorded yet. */
+  successes: number;
+  /** Median duration of those runs (start to finish). */
+  medianMs?: number;
+  /** The last successful drill (runbook `drill`) on the same target, when there is one. */
+  lastDrillMs?: number;
+  /** The seed's reserve (预留 3 倍操作时间): 3 × the expected duration (the median, else the last drill). */
+  reserveMs?: number;
+}
+
 export interface RunView {
   runId: string;
   runbookId: string;
@@ -122,6 +137,8 @@ export interface RunView {
   cancelRequested?: 'after_step' | 'now';
   /** What to run next after a failure or a refused preflight (shown on the summary and approval cards). */
   nextSteps?: NextStep[];
+  /** Measured durations of earlier runs (approval card: expected duration and reserve; summary: comparison). */
+  durations?: DurationEstimate;
 }
 
 /** Display settings shared by every builder. */

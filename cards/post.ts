@@ -15,8 +15,8 @@ export type PostBody = { title: string; content: PostElement[][] };
 export type PostContent = { zh_cn: PostBody; en_us: PostBody };
 export type PostMessage = { msgType: 'post'; content: PostContent };
 
-/** `{@0}`, `{@1}` … in a reply's text: the people the code names (never text a person typed) as mentions. */
-const PERSON = /\{@(\d)\}/g;
+/** `{@0}`, `{@1}` … `{@99}` in a reply's text: the people the code names (never text a person typed) as mentions. */
+const PERSON = /\{@(\d{1,2})\}/g;
 
 /**
  * One line as post elements: each match of `mentions` whose `idOf` gives an id becomes an `at` element (a match

@@ -1,3 +1,4 @@
+import { comparisonLine } from './durations-block.js';
 import { type CardElement, card, type HeaderTemplate, HR, type LarkCard } from './elements.js';
 import { codeBlock, codeSpan, mention } from './escape.js';
 import { fitCard } from './fit-card.js';
@@ -69,13 +70,10 @@ function facts(view: RunView, d: Detail, l: Locale): string {
   if (view.state === 'cancelled' && view.actorOpenId) {
     lines.push(pick(fill(UI.cancelledBy, { v: mention(view.actorOpenId) }), l));
   }
-  lines.push(
-    pick(fill(UI.totalTime, { v: totalVsRto(view, l) }), l),
-    targetLine(view, d, l),
-    requesterLine(view, l),
-    approvedByLine(view, d, l),
-    runIdLine(view, l),
-  );
+  lines.push(pick(fill(UI.totalTime, { v: totalVsRto(view, l) }), l));
+  const compared = comparisonLine(view, totalMs(view), l);
+  if (compared) lines.push(compared);
+  lines.push(targetLine(view, d, l), requesterLine(view, l), approvedByLine(view, d, l), runIdLine(view, l));
   return lines.join('\n');
 }
 

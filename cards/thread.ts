@@ -1,3 +1,4 @@
+import { comparisonLine } from './durations-block.js';
 import type { LarkCard } from './elements.js';
 import { isOpenId, neutralizeText } from './escape.js';
 import { elapsedBetween, formatClock, formatDuration, formatElapsed } from './format.js';
@@ -5,7 +6,7 @@ import { fill, pick, RUN_STATE, STEP_STATE, UI } from './i18n.js';
 import { LIMITS, tailOutput, truncateText } from './limits.js';
 import type { Locale, RenderOptions, RunView, StepView } from './model.js';
 import { exitCodeText, resultText, STEP_ICON, stepTitle } from './step-lines.js';
-import { outcomeIcon, totalVsRto } from './summary-card.js';
+import { outcomeIcon, totalMs, totalVsRto } from './summary-card.js';
 
 /**
  * Replies in the card's thread, as Lark messages. `content` is an object here; the delivery layer turns it
@@ -107,6 +108,8 @@ export function summaryMessage(view: RunView, opts: RenderOptions): LarkMessage 
     first += ` — ${failedIdx + 1}. ${safe(stepTitle(failed, l))}${exit ? ` · ${exit}` : ''}`;
   }
   const lines = [first, pick(fill(UI.summaryTotal, { v: totalVsRto(view, l) }), l)];
+  const compared = comparisonLine(view, totalMs(view), l);
+  if (compared) lines.push(compared);
   if (view.reason) lines.push(pick(fill(UI.summaryReason, { v: safe(view.reason) }), l));
   // The run id is whole: it is what the export commands take.
   lines.push(pick(fill(UI.summaryExport, { id: neutralizeText(view.runId) }), l));

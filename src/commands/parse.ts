@@ -11,6 +11,8 @@ export type Command =
   | { kind: 'targets' }
   | { kind: 'cancel'; runId?: string; mode: 'after_step' | 'now' }
   | { kind: 'export'; runId: string; format: ExportFormat }
+  /** Recent finished runs (issue 14); a lone word may name a runbook or a target (the domain tells which). */
+  | { kind: 'history'; runbook?: string; target?: string }
   | {
       kind: 'request';
       runbook: string;
@@ -71,6 +73,9 @@ export function parseCommand(text: string): Command | undefined {
     case 'export':
     case '导出':
       return parseExport(tokens.slice(1));
+    case 'history':
+    case '历史':
+      return parseHistory(tokens.slice(1));
     default:
       return parseRequest(verb, tokens.slice(1));
   }
@@ -103,6 +108,21 @@ function parseExport(args: string[]): Command {
   }
   if (rest.length > 0) return invalid('export 只接受回滚编号和格式', 'export takes a run id and a format');
   return { kind: 'export', runId, format };
+}
+
+function parseHistory(args: string[]): Command {
+  const [runbook, target, ...rest] = args;
+  const bad = args.find((a) => a.includes('='));
+  if (bad !== undefined || rest.length > 0)
+    return invalid(
+      `history 只接受回滚流程和目标，例如 /rollback history emergency lark-service，不认识 "${bad ?? rest.join(' ')}"`,
+      `history takes a runbook and a target, e.g. /rollback history emergency lark-service, not "${bad ?? rest.join(' ')}"`,
+    );
+  return {
+    kind: 'history',
+    ...(runbook !== undefined ? { runbook } : {}),
+    ...(target !== undefined ? { target } : {}),
+  };
 }
 
 function parseRequest(runbook: string, args: string[]): Command {

@@ -34,7 +34,20 @@ function targetReasonZh(reason: string): string {
 }
 
 /** The chat verbs, for suggestions (runbooks are added from the catalog). */
-const VERBS = ['help', 'status', 'targets', 'cancel', 'export', '帮助', '状态', '目标', '取消', '导出'];
+const VERBS = [
+  'help',
+  'status',
+  'targets',
+  'cancel',
+  'export',
+  '帮助',
+  '状态',
+  '目标',
+  '取消',
+  '导出',
+  'history',
+  '历史',
+];
 
 /** The usage, with the targets that may be requested in this chat (all of them when not given). */
 export function usage(catalog: Catalog, usable?: readonly { id: string; default: boolean }[]): I18nText {
@@ -61,6 +74,7 @@ export function usage(catalog: Catalog, usable?: readonly { id: string; default:
       '  /rollback targets                         本群可用的目标、执行器和最近一次回滚',
       '  /rollback cancel [回滚编号] [now]         取消（默认当前步骤结束后；now 立即终止）',
       '  /rollback export <回滚编号> [md|json|csv] 导出时间线文件（复盘用）',
+      '  /rollback history [回滚流程] [目标]       最近结束的回滚：结果、开始时间、用时和批准人',
       '  /rollback help                            显示本帮助',
       '回滚流程：',
       ...lines.map((l) => l.zh),
@@ -73,6 +87,7 @@ export function usage(catalog: Catalog, usable?: readonly { id: string; default:
       '  /rollback targets                            targets usable here, their runners, their last run',
       '  /rollback cancel [run] [now]                 cancel (after the current step; now: kill it)',
       '  /rollback export <run> [md|json|csv]         the timeline as a file, for the post-mortem',
+      '  /rollback history [runbook] [target]         recent finished runs: outcome, start, duration, approvers',
       '  /rollback help                               this help',
       'Runbooks:',
       ...lines.map((l) => l.en),

@@ -16,6 +16,8 @@ export const RESERVED_WORDS: ReadonlySet<string> = new Set([
   '取消',
   'export',
   '导出',
+  'history',
+  '历史',
 ]);
 
 /** The catalog key of a runbook name or alias: NFC, ASCII letters lowercased (`Check` = `check`, `紧急` as is). */

@@ -13,8 +13,12 @@ export class Owed {
 
   constructor(private readonly q: Queryable) {}
 
-  async reply(chatId: string, messageId: string, text: I18nText | string): Promise<void> {
-    await this.replyWith(chatId, messageId, { render: 'text', text }, 're');
+  /** `{@N}` in the text mentions `people[N]` (open ids the code supplies, never typed text). */
+  async reply(chatId: string, messageId: string, text: I18nText | string, people?: string[]): Promise<void> {
+    const payload = people?.length
+      ? { render: 'text' as const, text, people }
+      : { render: 'text' as const, text };
+    await this.replyWith(chatId, messageId, payload, 're');
   }
 
   /** A whole document as a file message answering `messageId` (uploaded at delivery). */

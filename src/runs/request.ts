@@ -4,6 +4,8 @@ import type { PoolClient } from '../db/pool.js';
 import { findRunbook, pickTarget } from '../runbooks/catalog.js';
 import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
 import { renderSteps, validateParams } from '../runbooks/render.js';
+import { DRILL_RUNBOOK, DURATION_SAMPLES, estimateDuration } from './durations.js';
+import { successfulDurations } from './history-repo.js';
 import { planHashOf } from './ids.js';
 import { requestNotices } from './notices.js';
 import type { Owed } from './outbox-writer.js';
@@ -73,6 +75,14 @@ export async function requestRun(
   const redact = createRedactor(secretsOfTarget(target));
   const hash = planHashOf(runbook.hash, target.id, checked.params, steps);
   const expiresAt = new Date(deps.now() + approval.expiresInSeconds * 1000);
+  // Measured now, before this run exists: the card's expectation and, since the target admits one active run at
+  // a time, exactly the earlier runs the summary compares with.
+  const durations = estimateDuration(
+    await successfulDurations(tx, runbook.id, target.id, DURATION_SAMPLES),
+    runbook.id === DRILL_RUNBOOK
+      ? undefined
+      : (await successfulDurations(tx, DRILL_RUNBOOK, target.id, 1))[0],
+  );
   const inserted = await insertRun(tx, {
     id: runId,
     runbookId: runbook.id,
@@ -89,6 +99,7 @@ export async function requestRun(
         ...requestNotices(runbook, deps.policy.window, startAt?.getTime() ?? deps.now()),
       ],
       ...(runnerUp ? {} : { waitingForRunner: pool }),
+      durations,
       // Who the card asks (and mentions): the Tech Leads, without the requester under four-eyes.
       approvers,
     },

@@ -1,4 +1,11 @@
-import type { I18nText, PlanChange, PreflightLine, RunState, StepState } from '../../cards/model.js';
+import type {
+  DurationEstimate,
+  I18nText,
+  PlanChange,
+  PreflightLine,
+  RunState,
+  StepState,
+} from '../../cards/model.js';
 import type { Queryable } from '../db/pool.js';
 
 /** SQL for runs, steps and approvals. Every state change is one guarded UPDATE … RETURNING. */
@@ -46,6 +53,8 @@ export interface RunMeta {
   planChanges?: PlanChange[];
   /** No live runner of this pool could run the target when this was last looked at: Approve is withheld. */
   waitingForRunner?: string;
+  /** What earlier runs of this runbook on this target took, measured when requested (issue 14). */
+  durations?: DurationEstimate;
 }
 
 export interface StepRow {

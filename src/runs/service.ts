@@ -4,6 +4,7 @@ import { inTransaction, type PoolClient } from '../db/pool.js';
 import { cancelRun } from './cancel.js';
 import { recordInbound } from './events-repo.js';
 import { exportForChat } from './export.js';
+import { historyReply } from './history.js';
 import { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
 import { requestRun } from './request.js';
@@ -105,6 +106,11 @@ async function act(
     case 'targets':
       await say(await targetsOverview(deps, tx, msg.chatId, zoneOf(policy)));
       return undefined;
+    case 'history': {
+      const answer = await historyReply(deps, tx, msg.chatId, command, zoneOf(policy));
+      await owed.reply(msg.chatId, msg.messageId, answer.text, answer.people);
+      return undefined;
+    }
     case 'cancel':
       await cancelRun(deps, tx, owed, { ...msg, runId: command.runId, mode: command.mode });
       return undefined;

@@ -80,6 +80,20 @@ describe('parseCommand', () => {
     });
   });
 
+  it('reads history with an optional runbook and target (issue 14)', () => {
+    expect(parseCommand('/rollback history')).toEqual({ kind: 'history' });
+    expect(parseCommand('/回滚 历史 紧急')).toEqual({ kind: 'history', runbook: '紧急' });
+    expect(parseCommand('/rollback history thin demo-db')).toEqual({
+      kind: 'history',
+      runbook: 'thin',
+      target: 'demo-db',
+    });
+    expect(parseCommand('/rollback history thin demo-db extra')).toMatchObject({ kind: 'invalid' });
+    const keyed = parseCommand('/rollback history revision=-1');
+    expect(keyed).toMatchObject({ kind: 'invalid' });
+    expect(JSON.stringify(keyed)).toContain('/rollback history emergency lark-service');
+  });
+
   it('never throws, and a request round-trips through its own text', () => {
     fc.assert(fc.property(fc.string(), (text) => void parseCommand(`/rollback ${text}`)));
     const word = fc
