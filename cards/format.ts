@@ -135,6 +135,19 @@ export function formatDuration(ms: number, locale: Locale = 'en-US'): string {
   return `${h}${u.h}${u.sep}${String(m).padStart(2, '0')}${u.m}${u.sep}${s}${u.s}`;
 }
 
+/**
+ * A time ahead, rounded as a person says it: `about 10 min`, `about 3 h`, `about 2 days` (`约 10 分钟`, `约 3 小时`,
+ * `约 2 天`). Whole minutes under 90 min, whole hours under 48 h, else whole days.
+ */
+export function timeLeftI18n(ms: number): I18nText {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  if (minutes < 90) return { 'zh-CN': `约 ${minutes} 分钟`, 'en-US': `about ${minutes} min` };
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return { 'zh-CN': `约 ${hours} 小时`, 'en-US': `about ${hours} h` };
+  const days = Math.round(hours / 24);
+  return { 'zh-CN': `约 ${days} 天`, 'en-US': `about ${days} days` };
+}
+
 /** {@link formatDuration} in both locales. */
 export function durationI18n(ms: number): I18nText {
   return { 'zh-CN': formatDuration(ms, 'zh-CN'), 'en-US': formatDuration(ms, 'en-US') };

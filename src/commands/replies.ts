@@ -70,6 +70,7 @@ export function usage(catalog: Catalog, usable?: readonly { id: string; default:
     [
       '用法：',
       '  /rollback <回滚流程> [目标] [参数=值 …]   申请执行回滚（需 Tech Lead 审批）',
+      '      … at=02:30 或 at=window               预约在该时间 / 下一个回滚窗口开始',
       '  /rollback status                          本群进行中和最近的回滚',
       '  /rollback targets                         本群可用的目标、执行器和最近一次回滚',
       '  /rollback cancel [回滚编号] [now]         取消（默认当前步骤结束后；now 立即终止）',
@@ -83,6 +84,7 @@ export function usage(catalog: Catalog, usable?: readonly { id: string; default:
     [
       'Usage:',
       '  /rollback <runbook> [target] [key=value …]   request a run (a Tech Lead approves)',
+      '      … at=02:30 or at=window                  schedule it: start then / at the next window',
       '  /rollback status                             active and recent runs in this chat',
       '  /rollback targets                            targets usable here, their runners, their last run',
       '  /rollback cancel [run] [now]                 cancel (after the current step; now: kill it)',
@@ -112,7 +114,7 @@ export const replies = {
   /** Fewer Tech Leads who may approve than the approval needs: the card could never be approved. */
   quorumUnreachable: (target: string, quorum: number, leads: number, fourEyes: boolean) =>
     t(
-      `无法发起：目标 ${target} 需要 ${quorum} 位技术负责人批准，但${fourEyes ? '除你之外' : ''}只有 ${leads} 位可以批准。请让另一位技术负责人发起，或在 targets.yaml 中调整 approvers / approval.quorum。`,
+      `无法发起：目标 ${target} 需要 ${quorum} 位 Tech Lead 批准，但${fourEyes ? '除你之外' : ''}只有 ${leads} 位可以批准。请让另一位 Tech Lead 发起，或在 targets.yaml 中调整 approvers / approval.quorum。`,
       `Cannot request this: target ${target} needs ${quorum} Tech Lead approval(s), but only ${leads} ${fourEyes ? 'other than you ' : ''}may approve. Ask another Tech Lead to request it, or change approvers / approval.quorum in targets.yaml.`,
     ),
   notAllowedRequester: t(
@@ -194,6 +196,8 @@ export interface StatusRow {
   state: string;
   /** ISO instant the run was requested. */
   createdAt: string;
+  /** ISO instant a scheduled run starts. */
+  startAt?: string;
 }
 
 /** Recent runs, newest first, with localized states and times in `timezone` with its offset. */
@@ -202,7 +206,12 @@ export function statusText(rows: StatusRow[], timezone: string): I18nText {
   const lines = (l: 'zh-CN' | 'en-US') =>
     rows.map(
       (r) =>
-        `  ${r.id}  ${r.runbook} → ${r.target}  ${stateName(r.state)[l]}  ${formatDateTimeZoned(r.createdAt, timezone)}`,
+        `  ${r.id}  ${r.runbook} → ${r.target}  ${stateName(r.state)[l]}  ${formatDateTimeZoned(r.createdAt, timezone)}` +
+        (r.startAt
+          ? l === 'zh-CN'
+            ? `（开始于 ${formatDateTimeZoned(r.startAt, timezone)}）`
+            : ` (starts ${formatDateTimeZoned(r.startAt, timezone)})`
+          : ''),
     );
   return t(`本群的回滚：\n${lines('zh-CN').join('\n')}`, `Runs in this chat:\n${lines('en-US').join('\n')}`);
 }

@@ -1,3 +1,4 @@
+import { timeLeftI18n } from '../../cards/format.js';
 import type { I18nText } from '../../cards/model.js';
 import { inTransaction, type PoolClient } from '../db/pool.js';
 import { Owed } from './outbox-writer.js';
@@ -110,10 +111,10 @@ export async function sendReminders(deps: RunsDeps): Promise<number> {
       const view = await loadRunView(tx, due.id);
       if (!view) return;
       const when = formatStart(new Date(run.start_at), zoneOf(deps));
-      const left = Math.max(1, Math.round((new Date(run.start_at).getTime() - deps.now()) / 60_000));
+      const left = timeLeftI18n(new Date(run.start_at).getTime() - deps.now());
       const text = t(
-        `提醒：回滚「${view.title['zh-CN']}」（目标 ${view.targetId}）将于 ${when} 开始，还有约 ${left} 分钟。`,
-        `Reminder: the rollback "${view.title['en-US']}" on ${view.targetId} starts at ${when}, in about ${left} min.`,
+        `提醒：回滚「${view.title['zh-CN']}」（目标 ${view.targetId}）将于 ${when} 开始，还有${left['zh-CN']}。`,
+        `Reminder: the rollback "${view.title['en-US']}" on ${view.targetId} starts at ${when}, in ${left['en-US']}.`,
       );
       owed.o = new Owed(tx);
       await owed.o.thread(view, run.chat_id, { render: 'text', text }, `${due.id}-remind-${due.offset}`);

@@ -97,6 +97,7 @@ async function act(
             target: r.target_id,
             state: r.state,
             createdAt: new Date(r.created_at).toISOString(),
+            ...(r.state === 'scheduled' && r.start_at ? { startAt: new Date(r.start_at).toISOString() } : {}),
           })),
           zoneOf(policy),
         ),

@@ -7,6 +7,7 @@ import {
   formatDuration,
   formatElapsed,
   isValidTimeZone,
+  timeLeftI18n,
 } from '../../cards/format.js';
 
 describe('formatClock / formatDateTime', () => {
@@ -81,5 +82,14 @@ describe('formatDuration', () => {
     expect(formatDuration(-1)).toBe('0.0s');
     expect(formatDuration(Number.POSITIVE_INFINITY)).toBe('—');
     expect(durationI18n(125_000)).toEqual({ 'zh-CN': '2分05秒', 'en-US': '2m 05s' });
+  });
+});
+
+describe('timeLeftI18n', () => {
+  it('rounds a time ahead as a person says it: minutes, then hours, then days', () => {
+    expect(timeLeftI18n(10 * 60_000)).toEqual({ 'zh-CN': '约 10 分钟', 'en-US': 'about 10 min' });
+    expect(timeLeftI18n(20_000)).toEqual({ 'zh-CN': '约 1 分钟', 'en-US': 'about 1 min' });
+    expect(timeLeftI18n(24 * 3_600_000)).toEqual({ 'zh-CN': '约 24 小时', 'en-US': 'about 24 h' });
+    expect(timeLeftI18n(3 * 86_400_000)).toEqual({ 'zh-CN': '约 3 天', 'en-US': 'about 3 days' });
   });
 });

@@ -9,6 +9,7 @@ import {
   type Harness,
   LEAD_A,
   ONCALL,
+  replyTo,
   runState,
   startHarness,
   textOf,
@@ -122,6 +123,11 @@ describe('scheduling a rollback (at=)', () => {
     );
     expect(textOf(busy)).toContain('already has an active run');
     expect(textOf(busy)).toContain('Scheduled');
+    // `/rollback status` says when it starts, in TIMEZONE.
+    const status = textOf(await replyTo(h, CHAT, ONCALL, '/rollback status'));
+    expect(status).toMatch(
+      new RegExp(`${runId} .* \\(starts \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} \\+08:00\\)`),
+    );
     await say(`/rollback cancel ${runId}`);
     await runState(h, runId, 'cancelled');
     const ran = await h.ctx.pool.query(
