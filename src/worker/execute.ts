@@ -9,6 +9,7 @@ import { planHashOf } from '../runs/ids.js';
 import type { JobPort } from '../runs/ports.js';
 import { getRun, getSteps, type RunRow } from '../runs/run-repo.js';
 import { runPreflightSteps } from './preflight.js';
+import { requireServable } from './servable.js';
 import { type StepOutcome, spawnStep } from './spawn-step.js';
 import { stepSaid } from './step-result.js';
 import { RunRecorder } from './transitions.js';
@@ -56,7 +57,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void> {
   const leaseMs = deps.leaseMs ?? 30_000;
-  await requireSecrets(deps, runId);
+  await requireServable(deps, runId);
   const run = await acquireLease(deps.pool, runId, leaseMs, deps.pools);
   if (!run) return; // not queued, nor running with a lapsed lease: ended, never approved, or a live attempt has it
   const lease = keepLease(deps, runId, run.lease_token, leaseMs);
@@ -68,31 +69,6 @@ export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void
     throw error;
   } finally {
     lease.stop();
-  }
-}
-
-/**
- * A runner without a target's secrets (see Target.secretsMissing), or of another pool (the target moved pools
- * after the job was queued), takes no lease and fails the job: BullMQ retries it with backoff, on whichever
- * runner of the pool's queue asks first, and once the retries are spent the sweep queues it again. The heartbeat
- * already leaves such targets out of what this runner serves, so the card never counts it.
- */
-export async function requireSecrets(
-  deps: Pick<ExecuteDeps, 'pool' | 'catalog' | 'pools'>,
-  runId: string,
-): Promise<void> {
-  const row = await getRun(deps.pool, runId);
-  if (!row) return;
-  if (deps.pools && !deps.pools.includes(row.runner_pool)) {
-    throw new Error(
-      `this runner serves pool(s) ${deps.pools.join(', ')}, not ${row.runner_pool} (run ${runId})`,
-    );
-  }
-  const target = deps.catalog().targets.get(row.target_id);
-  if (target?.secretsMissing) {
-    throw new Error(
-      `this runner cannot run target ${target.id}: ${target.secretsMissing} in its environment`,
-    );
   }
 }
 

@@ -11,7 +11,7 @@ import { completePreflight, failPreflight } from '../runs/plan-repo.js';
 import type { JobPort } from '../runs/ports.js';
 import { getApprovals, getRun, getSteps, type RunRow, transition } from '../runs/run-repo.js';
 import { toRunView } from '../runs/view.js';
-import { requireSecrets } from './execute.js';
+import { requireServable } from './servable.js';
 import { spawnStep } from './spawn-step.js';
 
 export interface PreflightDeps {
@@ -82,7 +82,7 @@ function failureReason(lines: readonly PreflightLine[]): string {
 export async function preflightRun(deps: PreflightDeps, runId: string): Promise<void> {
   const row = await getRun(deps.pool, runId);
   if (row?.state !== 'requested') return;
-  await requireSecrets(deps, runId);
+  await requireServable(deps, runId);
   const catalog = deps.catalog();
   const runbook = catalog.runbooks.get(row.runbook_id);
   const target = catalog.targets.get(row.target_id);
