@@ -122,6 +122,8 @@ export interface RunView {
   cancelRequested?: 'after_step' | 'now';
   /** What to run next after a failure or a refused preflight (shown on the summary and approval cards). */
   nextSteps?: NextStep[];
+  /** A step runs `alembic downgrade`: the approval card points to `/rollback impact <target>` (issue 14). */
+  downgrades?: boolean;
 }
 
 /** Display settings shared by every builder. */

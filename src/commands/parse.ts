@@ -11,6 +11,8 @@ export type Command =
   | { kind: 'targets' }
   | { kind: 'cancel'; runId?: string; mode: 'after_step' | 'now' }
   | { kind: 'export'; runId: string; format: ExportFormat }
+  /** `/rollback impact [target]` (issue 14): the live impact analysis of the target's migrations. */
+  | { kind: 'impact'; target?: string }
   | {
       kind: 'request';
       runbook: string;
@@ -71,6 +73,9 @@ export function parseCommand(text: string): Command | undefined {
     case 'export':
     case '导出':
       return parseExport(tokens.slice(1));
+    case 'impact':
+    case '影响':
+      return parseImpact(tokens.slice(1));
     default:
       return parseRequest(verb, tokens.slice(1));
   }
@@ -103,6 +108,16 @@ function parseExport(args: string[]): Command {
   }
   if (rest.length > 0) return invalid('export 只接受回滚编号和格式', 'export takes a run id and a format');
   return { kind: 'export', runId, format };
+}
+
+function parseImpact(args: string[]): Command {
+  const [target, ...rest] = args;
+  if (rest.length > 0 || target?.includes('='))
+    return invalid(
+      'impact 只接受一个目标，例如 /rollback impact lark-service',
+      'impact takes one target, e.g. /rollback impact lark-service',
+    );
+  return target === undefined ? { kind: 'impact' } : { kind: 'impact', target };
 }
 
 function parseRequest(runbook: string, args: string[]): Command {

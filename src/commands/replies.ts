@@ -34,7 +34,20 @@ function targetReasonZh(reason: string): string {
 }
 
 /** The chat verbs, for suggestions (runbooks are added from the catalog). */
-const VERBS = ['help', 'status', 'targets', 'cancel', 'export', '帮助', '状态', '目标', '取消', '导出'];
+const VERBS = [
+  'help',
+  'status',
+  'targets',
+  'cancel',
+  'export',
+  'impact',
+  '帮助',
+  '状态',
+  '目标',
+  '取消',
+  '导出',
+  '影响',
+];
 
 /** The usage, with the targets that may be requested in this chat (all of them when not given). */
 export function usage(catalog: Catalog, usable?: readonly { id: string; default: boolean }[]): I18nText {
@@ -61,6 +74,7 @@ export function usage(catalog: Catalog, usable?: readonly { id: string; default:
       '  /rollback targets                         本群可用的目标、执行器和最近一次回滚',
       '  /rollback cancel [回滚编号] [now]         取消（默认当前步骤结束后；now 立即终止）',
       '  /rollback export <回滚编号> [md|json|csv] 导出时间线文件（复盘用）',
+      '  /rollback impact [目标]                   回滚影响分析：各版本回滚删除的表和现有行数',
       '  /rollback help                            显示本帮助',
       '回滚流程：',
       ...lines.map((l) => l.zh),
@@ -73,6 +87,7 @@ export function usage(catalog: Catalog, usable?: readonly { id: string; default:
       '  /rollback targets                            targets usable here, their runners, their last run',
       '  /rollback cancel [run] [now]                 cancel (after the current step; now: kill it)',
       '  /rollback export <run> [md|json|csv]         the timeline as a file, for the post-mortem',
+      '  /rollback impact [target]                    impact analysis: what each rollback drops, rows now',
       '  /rollback help                               this help',
       'Runbooks:',
       ...lines.map((l) => l.en),

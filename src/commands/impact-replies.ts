@@ -1,0 +1,10 @@
+import type { I18nText } from '../../cards/model.js';
+
+/** Chat replies of `/rollback impact` (issue 14) that are not the card itself, in both languages. */
+export const impactReplies = {
+  /** The target names no alembic project: nothing to analyse, said at once (no runner is asked). */
+  noAlembicDir: (target: string): I18nText => ({
+    'zh-CN': `目标 ${target} 没有配置 alembic_dir，无法做回滚影响分析。请在 targets.yaml 中为它设置 alembic_dir。`,
+    'en-US': `Target ${target} has no alembic_dir, so there is no impact to analyse. Set its alembic_dir in targets.yaml.`,
+  }),
+};
