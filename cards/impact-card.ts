@@ -105,7 +105,9 @@ function dropSummary(r: ImpactRevision, l: Locale): string {
 }
 
 function versionsTable(revisions: readonly ImpactRevision[], d: Detail, l: Locale): string {
-  const rows = revisions.map((r) => {
+  // Newest first: what a rollback meets first stays when a long history must be cut to fit.
+  const { shown, hidden } = limited(revisions, d.maxItems * 2);
+  const rows = shown.map((r) => {
     const cells = [
       codeSpan(r.id),
       md(r.message, d),
@@ -115,14 +117,15 @@ function versionsTable(revisions: readonly ImpactRevision[], d: Detail, l: Local
     ];
     return `| ${cells.join(' | ')} |`;
   });
-  return [pick(UI.versionsHeading, l), pick(UI.versionsHeader, l), '|---|---|---|---|---|', ...rows].join(
-    '\n',
-  );
+  const more = hidden > 0 ? [t(l, UI.moreRevisions, { n: String(hidden) })] : [];
+  const header = [pick(UI.versionsHeading, l), pick(UI.versionsHeader, l), '|---|---|---|---|---|'];
+  return [...header, ...rows, ...more].join('\n');
 }
 
 /** A table, index or column name: a code span (identifiers read best as code), clipped for display only. */
 const ident = (name: string, d: Detail) => codeSpan(truncate(name, d.textChars));
-const names = (list: string[], d: Detail, l: Locale) => list.map((n) => ident(n, d)).join(pick(UI.listJoin, l));
+const names = (list: string[], d: Detail, l: Locale) =>
+  list.map((n) => ident(n, d)).join(pick(UI.listJoin, l));
 
 function rowsText(row: TableRows, l: Locale): string {
   if (row.rows === null) return pick(UI.rowsAbsent, l);

@@ -140,6 +140,33 @@ describe('/rollback impact', () => {
     expect(textOf(plain)).toContain('Target plain-host has no alembic_dir');
   });
 
+  it('a request whose job Redis lost is queued again by the sweep and answered once', {
+    timeout: 60_000,
+  }, async () => {
+    // As if the server committed the request and Redis lost the trigger: only the Postgres row exists.
+    const said = await h.sandbox.userSays({
+      chatId: CHAT,
+      senderOpenId: ONCALL,
+      text: 'impact, anyone?',
+      mentionBot: false,
+    });
+    await h.ctx.pool.query(
+      `INSERT INTO impact_requests (id, chat_id, message_id, requester_open_id, target_id, created_at)
+       VALUES ('ilostjob0001', $1, $2, $3, 'lark-service', now() - interval '10 seconds')`,
+      [CHAT, said.messageId, ONCALL],
+    );
+    const reply = await h.sandbox.waitFor(
+      () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
+      30_000,
+    );
+    expect(cardText(reply, 'en_us')).toContain('| `6fc3f28b87c8` | Initial Schema |');
+    const row = await h.ctx.pool.query(`SELECT state FROM impact_requests WHERE id = 'ilostjob0001'`);
+    expect(row.rows[0].state).toBe('done');
+    // The sweep keeps running: still exactly one answer.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(h.sandbox.botMessages(CHAT).filter((m) => m.parentId === said.messageId)).toHaveLength(1);
+  });
+
   it('bad input: an unknown target and extra words are answered with what to write', async () => {
     const unknown = await ask('/rollback impact lark-servce');
     expect(textOf(unknown)).toContain('unknown target lark-servce');

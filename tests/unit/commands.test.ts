@@ -84,7 +84,7 @@ describe('parseCommand', () => {
     fc.assert(fc.property(fc.string(), (text) => void parseCommand(`/rollback ${text}`)));
     const word = fc
       .stringMatching(/^[a-z][a-z0-9-]{0,10}$/)
-      .filter((w) => !['help', 'status', 'cancel', 'export'].includes(w));
+      .filter((w) => !['help', 'status', 'targets', 'cancel', 'export', 'impact'].includes(w));
     fc.assert(
       fc.property(
         word,
@@ -169,5 +169,20 @@ describe('parseEnvelope and commandText', () => {
         event: {},
       }),
     ).toThrow(/incomplete/);
+  });
+});
+
+describe('/rollback impact [target]', () => {
+  it('takes an optional target, in English or Chinese, and refuses anything more', () => {
+    expect(parseCommand('/rollback impact')).toEqual({ kind: 'impact' });
+    expect(parseCommand('/rollback impact lark-service')).toEqual({ kind: 'impact', target: 'lark-service' });
+    expect(parseCommand('/回滚 影响 lark-service')).toEqual({ kind: 'impact', target: 'lark-service' });
+    for (const text of ['/rollback impact a b', '/rollback impact target=a']) {
+      const command = parseCommand(text);
+      expect(command?.kind).toBe('invalid');
+      expect(command?.kind === 'invalid' && command.reason['en-US']).toBe(
+        'impact takes one target, e.g. /rollback impact lark-service',
+      );
+    }
   });
 });
