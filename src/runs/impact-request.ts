@@ -6,6 +6,7 @@ import type { PoolClient } from '../db/pool.js';
 import { insertImpactRequest } from './impact-repo.js';
 import type { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
+import { liveRunners } from './runners-repo.js';
 import { chatsOf } from './target-policy.js';
 
 /** A queued `/rollback impact`: the job to trigger once the transaction committed. */
@@ -40,8 +41,11 @@ export async function requestImpact(
   if (!chats.some((c) => c.id === msg.chatId)) return void (await say(replies.wrongChat(target.id, chats)));
   if (typeof target.vars.alembic_dir !== 'string' || target.vars.alembic_dir === '')
     return void (await say(impactReplies.noAlembicDir(target.id)));
-  const impactId = `i${randomBytes(8).toString('hex')}`;
   const pool = target.runner ?? 'default';
+  // Nobody could answer: say so now rather than leave the request waiting unseen.
+  const up = (await liveRunners(tx)).some((r) => r.pools.includes(pool) && r.targets.includes(target.id));
+  if (!up) return void (await say(impactReplies.noRunner(target.id, pool)));
+  const impactId = `i${randomBytes(8).toString('hex')}`;
   await insertImpactRequest(tx, {
     id: impactId,
     chatId: msg.chatId,

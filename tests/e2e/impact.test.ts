@@ -1,4 +1,7 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildContext } from '../../src/cli/context.js';
+import { startWorker } from '../../src/worker/runtime.js';
 import { CHAT, type Harness, ONCALL, startHarness, textOf } from '../helpers/harness.js';
 import { type LarkService, startLarkService } from '../helpers/lark-service.js';
 
@@ -165,6 +168,33 @@ describe('/rollback impact', () => {
     // The sweep keeps running: still exactly one answer.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(h.sandbox.botMessages(CHAT).filter((m) => m.parentId === said.messageId)).toHaveLength(1);
+  });
+
+  it('runs on the target’s runner pool: refused while none is up, answered by its runner once one is', {
+    timeout: 90_000,
+  }, async () => {
+    const none = await ask('/rollback impact east-service');
+    expect(textOf(none)).toContain('No runner of pool east that can run target east-service is up');
+    // Only the east runner has the database URL: the server and the default worker never see it.
+    const ctx = buildContext({
+      env: { ...h.env, EAST_DATABASE_URL: service.env.LARK_SERVICE_DATABASE_URL ?? '' },
+    });
+    const east = await startWorker(ctx, { pools: ['east'], sweepMs: 1000, pollMs: 200 });
+    try {
+      const reply = await ask('/rollback impact east-service');
+      expect(reply.msgType).toBe('interactive');
+      expect(cardText(reply, 'en_us')).toContain(
+        '| `6fc3f28b87c8` | Initial Schema | 2026-01-15 | current |',
+      );
+      expect(cardText(reply, 'en_us')).toMatch(/\| `tokens` \| \d+ \|/);
+      const row = await h.ctx.pool.query(
+        `SELECT runner_pool, outcome FROM impact_requests WHERE target_id = 'east-service'`,
+      );
+      expect(row.rows).toEqual([{ runner_pool: 'east', outcome: 'ok' }]);
+    } finally {
+      await east.close(2000);
+      await ctx.pool.end();
+    }
   });
 
   it('bad input: an unknown target and extra words are answered with what to write', async () => {
