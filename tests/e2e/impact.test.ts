@@ -178,6 +178,7 @@ describe('/rollback impact', () => {
     // Only the east runner has the database URL: the server and the default worker never see it.
     const ctx = buildContext({
       env: { ...h.env, EAST_DATABASE_URL: service.env.LARK_SERVICE_DATABASE_URL ?? '' },
+      logDestination: new Writable({ write: (_chunk, _enc, done) => done() }),
     });
     const east = await startWorker(ctx, { pools: ['east'], sweepMs: 1000, pollMs: 200 });
     try {
