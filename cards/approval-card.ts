@@ -4,6 +4,7 @@ import { escapeMarkdown } from './escape.js';
 import { fitCard } from './fit-card.js';
 import { formatDateTime, formatDuration } from './format.js';
 import { fill, localize, markdown, pick, UI } from './i18n.js';
+import { impactHint } from './impact-card.js';
 import type { Detail } from './limits.js';
 import type { I18nText, Locale, RenderOptions, RunView } from './model.js';
 import { nextStepsElements } from './next-steps.js';
@@ -134,6 +135,9 @@ function render(view: RunView, opts: RenderOptions, d: Detail): LarkCard {
         locale,
       ),
     );
+  }
+  if (view.downgrades && (view.state === 'requested' || view.state === 'awaiting_approval')) {
+    elements.push(markdown(impactHint(view.targetId), locale));
   }
   if (noticesBlock(view, d, 'en-US') !== undefined) {
     elements.push(

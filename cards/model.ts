@@ -139,6 +139,8 @@ export interface RunView {
   nextSteps?: NextStep[];
   /** Measured durations of earlier runs (approval card: expected duration and reserve; summary: comparison). */
   durations?: DurationEstimate;
+  /** A step runs `alembic downgrade`: the approval card points to `/rollback impact <target>` (issue 14). */
+  downgrades?: boolean;
 }
 
 /** Display settings shared by every builder. */

@@ -2,6 +2,7 @@ import { CheckFailure, type FlagSpec, type Parsed, parseFlags, UsageError } from
 import { backupCheck, backupCreateCheck, restoreCheck } from './backup.js';
 import { type CheckIO, type Ctx, createCtx, errorText } from './context.js';
 import { healthCheck } from './health.js';
+import { impactCheck } from './impact.js';
 import { logsCheck } from './logs.js';
 import { type CheckSaid, formatResultLine, RESULT_LINE_ENV, said, toResult } from './result.js';
 import { previewCheck, revisionCheck } from './revision.js';
@@ -93,6 +94,11 @@ export const KINDS: Record<string, Kind> = {
     flags: { table: 'strings', ...ALEMBIC_DIR },
     usage: 'stamp-guard [--table t]… [--alembic-dir d]',
     run: stampGuardCheck,
+  },
+  impact: {
+    flags: { max: 'string', ...ALEMBIC_DIR },
+    usage: 'impact [--alembic-dir d] [--max 30]   (every revision: what its downgrade drops, rows held now)',
+    run: impactCheck,
   },
   'drill-row': {
     flags: { insert: 'boolean', 'expect-present': 'boolean', 'expect-absent': 'boolean', 'app-id': 'string' },

@@ -13,6 +13,8 @@ export type Command =
   | { kind: 'export'; runId: string; format: ExportFormat }
   /** Recent finished runs (issue 14); a lone word may name a runbook or a target (the domain tells which). */
   | { kind: 'history'; runbook?: string; target?: string }
+  /** `/rollback impact [target]` (issue 14): the live impact analysis of the target's migrations. */
+  | { kind: 'impact'; target?: string }
   | {
       kind: 'request';
       runbook: string;
@@ -76,6 +78,9 @@ export function parseCommand(text: string): Command | undefined {
     case 'history':
     case '历史':
       return parseHistory(tokens.slice(1));
+    case 'impact':
+    case '影响':
+      return parseImpact(tokens.slice(1));
     default:
       return parseRequest(verb, tokens.slice(1));
   }
@@ -123,6 +128,16 @@ function parseHistory(args: string[]): Command {
     ...(runbook !== undefined ? { runbook } : {}),
     ...(target !== undefined ? { target } : {}),
   };
+}
+
+function parseImpact(args: string[]): Command {
+  const [target, ...rest] = args;
+  if (rest.length > 0 || target?.includes('='))
+    return invalid(
+      'impact 只接受一个目标，例如 /rollback impact lark-service',
+      'impact takes one target, e.g. /rollback impact lark-service',
+    );
+  return target === undefined ? { kind: 'impact' } : { kind: 'impact', target };
 }
 
 function parseRequest(runbook: string, args: string[]): Command {

@@ -40,6 +40,7 @@ const VERBS = [
   'targets',
   'cancel',
   'export',
+  'impact',
   '帮助',
   '状态',
   '目标',
@@ -47,6 +48,7 @@ const VERBS = [
   '导出',
   'history',
   '历史',
+  '影响',
 ];
 
 /** The usage, with the targets that may be requested in this chat (all of them when not given). */
@@ -76,6 +78,7 @@ export function usage(catalog: Catalog, usable?: readonly { id: string; default:
       '  /rollback cancel [回滚编号] [now]         取消（默认当前步骤结束后；now 立即终止）',
       '  /rollback export <回滚编号> [md|json|csv] 导出时间线文件（复盘用）',
       '  /rollback history [回滚流程] [目标]       最近结束的回滚：结果、开始时间、用时和批准人',
+      '  /rollback impact [目标]                   回滚影响分析：各版本回滚删除的表和现有行数',
       '  /rollback help                            显示本帮助',
       '回滚流程：',
       ...lines.map((l) => l.zh),
@@ -90,6 +93,7 @@ export function usage(catalog: Catalog, usable?: readonly { id: string; default:
       '  /rollback cancel [run] [now]                 cancel (after the current step; now: kill it)',
       '  /rollback export <run> [md|json|csv]         the timeline as a file, for the post-mortem',
       '  /rollback history [runbook] [target]         recent finished runs: outcome, start, duration, approvers',
+      '  /rollback impact [target]                    impact analysis: what each rollback drops, rows now',
       '  /rollback help                               this help',
       'Runbooks:',
       ...lines.map((l) => l.en),

@@ -1,3 +1,4 @@
+import { buildImpactCard } from '../../cards/impact-card.js';
 import {
   buildRunCard,
   cardMessage,
@@ -61,6 +62,8 @@ export function renderPayload(
         payload.people,
       );
     }
+    case 'impact':
+      return cardMessage(buildImpactCard(payload.view, opts));
     case 'file':
       if (!fileKey) throw new Error(`file ${payload.fileName} must be uploaded before it is sent`);
       return fileMessage(fileKey);

@@ -1,3 +1,4 @@
+import type { ImpactView } from '../../cards/impact-model.js';
 import type { I18nText, RunView } from '../../cards/model.js';
 
 /**
@@ -15,4 +16,6 @@ export type OutboxPayload =
    * A whole document sent as a file: delivery uploads `body` (UTF-8) and then sends a `file` message with the
    * row's uuid, so a retry after a lost answer may upload twice but never posts twice.
    */
-  | { render: 'file'; fileName: string; body: string };
+  | { render: 'file'; fileName: string; body: string }
+  /** The answer to `/rollback impact` (issue 14): a card, sent as a reply to the command. */
+  | { render: 'impact'; view: ImpactView };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ImpactView } from '../../cards/impact-model.js';
 import type { I18nText, RunView } from '../../cards/model.js';
 import type { Queryable } from '../db/pool.js';
 import { enqueueOutbox } from './outbox-repo.js';
@@ -24,6 +25,11 @@ export class Owed {
   /** A whole document as a file message answering `messageId` (uploaded at delivery). */
   async replyFile(chatId: string, messageId: string, fileName: string, body: string): Promise<void> {
     await this.replyWith(chatId, messageId, { render: 'file', fileName, body }, 'rf');
+  }
+
+  /** The impact analysis card answering `/rollback impact` (issue 14). */
+  async replyImpact(chatId: string, messageId: string, view: ImpactView): Promise<void> {
+    await this.replyWith(chatId, messageId, { render: 'impact', view }, 'im');
   }
 
   private async replyWith(

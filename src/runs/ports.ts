@@ -11,6 +11,8 @@ export interface JobPort {
   preflight(runId: string): Promise<void>;
   /** Start a scheduled run at `at` (a delayed job; the sweep starts it if the job is lost). */
   startAt?(runId: string, at: Date): Promise<void>;
+  /** Run `/rollback impact` request `requestId` on a runner of `pool` (issue 14; the sweep re-queues a lost one). */
+  impact?(requestId: string, pool: string): Promise<void>;
   /** Ask the worker running `runId` to kill its current step now. */
   cancelNow?(runId: string): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { cancelRun } from './cancel.js';
 import { recordInbound } from './events-repo.js';
 import { exportForChat } from './export.js';
 import { historyReply } from './history.js';
+import { type ImpactQueued, requestImpact } from './impact-request.js';
 import { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
 import { requestRun } from './request.js';
@@ -35,10 +36,13 @@ export async function handleMessage(deps: RunsDeps, msg: IncomingMessage): Promi
   let runId: string | undefined;
   let expiresAt: Date | undefined;
   let preflight = false;
+  let impact: ImpactQueued | undefined;
   const fresh = await inTransaction(deps.pool, async (tx) => {
     if (!(await recordInbound(tx, msg.eventId, msg.messageId))) return false;
     owed = new Owed(tx);
-    const created = await act(deps, tx, owed, msg);
+    const done = await act(deps, tx, owed, msg);
+    if (done && 'impactId' in done) impact = done;
+    const created = done && 'runId' in done ? done : undefined;
     runId = created?.runId;
     expiresAt = created?.expiresAt;
     preflight = created?.preflight ?? false;
@@ -52,6 +56,12 @@ export async function handleMessage(deps: RunsDeps, msg: IncomingMessage): Promi
     await deps.jobs
       .preflight(runId)
       .catch((error) => deps.log.warn({ err: error }, 'preflight not queued; the sweep will queue it'));
+  }
+  if (impact) {
+    const { impactId, pool } = impact;
+    await (deps.jobs.impact?.(impactId, pool) ?? Promise.resolve()).catch((error) =>
+      deps.log.warn({ err: error }, 'impact job not queued; the sweep will queue it'),
+    );
   }
   if (runId && expiresAt) {
     await deps.jobs
@@ -71,7 +81,7 @@ async function act(
   tx: PoolClient,
   owed: Owed,
   msg: IncomingMessage,
-): Promise<{ runId: string; expiresAt: Date; preflight: boolean } | undefined> {
+): Promise<{ runId: string; expiresAt: Date; preflight: boolean } | ImpactQueued | undefined> {
   const { policy } = deps;
   const say = (text: Parameters<Owed['reply']>[2]) => owed.reply(msg.chatId, msg.messageId, text);
   if (!servesChat(policy, deps.catalog(), msg.chatId)) {
@@ -112,6 +122,8 @@ async function act(
       await owed.reply(msg.chatId, msg.messageId, answer.text, answer.people);
       return undefined;
     }
+    case 'impact':
+      return requestImpact(deps, tx, owed, msg, command);
     case 'cancel':
       await cancelRun(deps, tx, owed, { ...msg, runId: command.runId, mode: command.mode });
       return undefined;

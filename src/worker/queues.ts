@@ -11,12 +11,21 @@ export interface Payloads {
   preflight: { runId: string };
   /** A scheduled run's start (issue 14): delayed until its start_at. */
   start: { runId: string };
+  /** A `/rollback impact` request (issue 14), on its target's pool. */
+  impact: { requestId: string };
 }
 export type QueueName = keyof Payloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['execute', 'deliver', 'expire', 'preflight', 'start'];
+export const QUEUE_NAMES: readonly QueueName[] = [
+  'execute',
+  'deliver',
+  'expire',
+  'preflight',
+  'start',
+  'impact',
+];
 
-/** The queue of a pool's execute or preflight jobs: the plain name for `default`, so one pool is as before. */
-export function poolQueueName(kind: 'execute' | 'preflight', pool: string): string {
+/** The queue of a pool's execute, preflight or impact jobs: the plain name for `default`, so one pool is as before. */
+export function poolQueueName(kind: 'execute' | 'preflight' | 'impact', pool: string): string {
   return pool === 'default' ? kind : `${kind}-${pool}`;
 }
 
@@ -74,6 +83,12 @@ export function detachedJobs(
             start('start', () => jobs.startAt?.(runId, at) ?? Promise.resolve()),
         }
       : {}),
+    ...(jobs.impact
+      ? {
+          impact: (requestId: string, pool: string) =>
+            start('impact', () => jobs.impact?.(requestId, pool) ?? Promise.resolve()),
+        }
+      : {}),
     ...(jobs.cancelNow
       ? { cancelNow: (runId: string) => start('cancel', () => jobs.cancelNow?.(runId) ?? Promise.resolve()) }
       : {}),
@@ -107,12 +122,18 @@ export function createQueues(
     expire: make('expire'),
     preflight: make('preflight'),
     start: make('start'),
+    impact: make('impact'),
   };
   // Other pools' execute and preflight queues, made when a run of that pool is first queued.
   const poolQueues = new Map<string, Queue>();
-  const queueOf = async <K extends 'execute' | 'preflight'>(kind: K, runId: string) => {
-    const pool = await poolOf(runId);
-    if (pool === 'default') return queues[kind] as Queue<Payloads[K]>;
+  // The impact queue's pool is known to its caller; a run's is looked up.
+  const queueOf = async <K extends 'execute' | 'preflight' | 'impact'>(
+    kind: K,
+    runId: string,
+    known?: string,
+  ) => {
+    const pool = known ?? (await poolOf(runId));
+    if (pool === 'default') return queues[kind] as unknown as Queue<Payloads[K]>;
     const name = poolQueueName(kind, pool);
     let queue = poolQueues.get(name);
     if (!queue) {
@@ -160,6 +181,13 @@ export function createQueues(
           attempts: 3,
           backoff: { type: 'exponential', delay: 1000 },
         },
+      );
+    },
+    async impact(requestId, pool) {
+      await (await queueOf('impact', requestId, pool)).add(
+        'impact',
+        { requestId },
+        { jobId: `im-${requestId}`, removeOnComplete: true, removeOnFail: true, attempts: 2 },
       );
     },
     async expireAt(runId, at) {

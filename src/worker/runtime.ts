@@ -11,6 +11,7 @@ import { createDependencyMonitor, watchPostgres } from '../util/dependencies.js'
 import { createMetrics, serveMetrics } from '../util/metrics.js';
 import { withinMs } from '../util/within.js';
 import { executeRun } from './execute.js';
+import { analyseImpact } from './impact.js';
 import { createJobTracker } from './job-tracker.js';
 import { preflightRun } from './preflight.js';
 import {
@@ -199,7 +200,16 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     tracked('other', async (job: Job<Payloads['start']>) => startScheduled(deps, job.data.runId)),
     { ...common, connection: connect(), concurrency: 2 },
   );
-  const workers = [...execute, deliver, expire, ...preflight, start];
+  // `/rollback impact` (issue 14) runs alembic and queries the target's database: on the target's own pool.
+  const impact = pools.map(
+    (p) =>
+      new Worker<Payloads['impact']>(
+        poolQueueName('impact', p),
+        tracked('steps', async (job: Job<Payloads['impact']>) => analyseImpact(stepDeps, job.data.requestId)),
+        { ...common, connection: connect(), concurrency: 2 },
+      ),
+  );
+  const workers = [...execute, deliver, expire, ...preflight, start, ...impact];
   for (const worker of workers) {
     worker.on('failed', (job, error) => {
       if (error.name === 'StreamBusyError') return; // expected: another job is draining that stream

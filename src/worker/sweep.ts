@@ -1,5 +1,6 @@
 import type { Pool } from '../db/pool.js';
 import { pruneInboundEvents } from '../runs/events-repo.js';
+import { stalledImpactRequests } from '../runs/impact-repo.js';
 import { stalePendingStreams } from '../runs/outbox-repo.js';
 import type { JobPort } from '../runs/ports.js';
 import { flagRunsWithoutRunner } from '../runs/runner-wait.js';
@@ -35,6 +36,11 @@ export async function sweep(
   const queued = [...(await queuedRuns(pool)), ...(await runsWithLapsedLease(pool))];
   await Promise.all(queued.map((runId) => jobs.execute(runId)));
   await Promise.all((await stalledPreflights(pool)).map((runId) => jobs.preflight(runId)));
+  // `/rollback impact` requests whose job Redis lost (issue 14).
+  if (jobs.impact) {
+    const impact = jobs.impact;
+    await Promise.all((await stalledImpactRequests(pool)).map((r) => impact(r.id, r.pool)));
+  }
   // Approved runs no live runner can take: their card says which pool to start (once per run).
   await flagRunsWithoutRunner({ pool, jobs, log: silentLog }, runnerWaitMs);
   const overdue = await overdueRequests(pool);

@@ -189,3 +189,18 @@ describe('parseEnvelope and commandText', () => {
     ).toThrow(/incomplete/);
   });
 });
+
+describe('/rollback impact [target]', () => {
+  it('takes an optional target, in English or Chinese, and refuses anything more', () => {
+    expect(parseCommand('/rollback impact')).toEqual({ kind: 'impact' });
+    expect(parseCommand('/rollback impact lark-service')).toEqual({ kind: 'impact', target: 'lark-service' });
+    expect(parseCommand('/回滚 影响 lark-service')).toEqual({ kind: 'impact', target: 'lark-service' });
+    for (const text of ['/rollback impact a b', '/rollback impact target=a']) {
+      const command = parseCommand(text);
+      expect(command?.kind).toBe('invalid');
+      expect(command?.kind === 'invalid' && command.reason['en-US']).toBe(
+        'impact takes one target, e.g. /rollback impact lark-service',
+      );
+    }
+  });
+});

@@ -50,6 +50,10 @@ const KITCHEN_SINK = {
           '```',
           'line <b>1</b>',
           '```',
+          '| Table | Rows |',
+          '|---|---|',
+          '| **tokens** | 3 |',
+          `| ${XSS} | a&#124;b |`,
         ].join('\n'),
       },
       { tag: 'plain_text', content: 'plain <i>text</i>', text_size: 'notation' },
@@ -173,6 +177,9 @@ describe.skipIf(!hasChromium)('card rendering in Chromium', () => {
     expect(await md.locator('ol li').allTextContents()).toEqual(['first', 'second']);
     expect(await md.locator('.md-link').textContent()).toBe('docs (javascript:window.__xss=4)');
     expect(await md.locator('pre').textContent()).toBe('line <b>1</b>');
+    // A Card JSON 2.0 markdown table (the impact card's): header, rows, cells as text, `&#124;` a pipe.
+    expect(await md.locator('table.md-table th').allTextContents()).toEqual(['Table', 'Rows']);
+    expect(await md.locator('table.md-table td').allTextContents()).toEqual(['tokens', '3', XSS, 'a|b']);
     expect(await c.locator('.plain.size-notation').textContent()).toBe('plain <i>text</i>');
     expect(await c.locator('.column-set').first().locator('.column').count()).toBe(2);
     expect(await c.locator('.card-div strong').textContent()).toBe('div');

@@ -1,6 +1,7 @@
 // The safe subset of Lark card markdown, rendered to DOM nodes (never through innerHTML):
 // **bold**, *italic*, ~~strike~~, `code`, ``` fenced blocks ```, line breaks, - / 1. lists, # headings, ---,
-// [links](shown with their href, never followed) and <at id=ou_…></at> mentions. Everything else is text,
+// [links](shown with their href, never followed), <at id=ou_…></at> mentions and | tables | (Card JSON 2.0
+// markdown has them: a header row, a |---| row, then rows). Everything else is text,
 // with HTML entities decoded the way Lark does (`&#42;` shows as `*`).
 
 import { decodeEntities, h } from './dom.js';
@@ -9,6 +10,8 @@ const FENCE = /^\s*```/;
 const RULE = /^\s*(?:-{3,}|\*{3,}|_{3,})\s*$/;
 const HEADING = /^(#{1,6})\s+(.*)$/;
 const LIST_ITEM = /^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$/;
+const TABLE_ROW = /^\s*\|.*\|\s*$/;
+const TABLE_RULE = /^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$/;
 
 /** Markdown source → a `div.md`. `ctx.userName(openId)` names mentions. */
 export function renderMarkdown(source, ctx) {
@@ -32,6 +35,8 @@ export function renderMarkdown(source, ctx) {
       const [, hashes, text] = HEADING.exec(line);
       root.append(h('div', { class: `md-h md-h${hashes.length}` }, inline(text, ctx)));
       i++;
+    } else if (isTableStart(lines, i)) {
+      i = table(lines, i, root, ctx);
     } else if (LIST_ITEM.test(line)) {
       i = list(lines, i, root, ctx);
     } else if (line.trim() === '') {
@@ -58,8 +63,31 @@ function isPlainLine(line) {
     !FENCE.test(line) &&
     !RULE.test(line) &&
     !HEADING.test(line) &&
-    !LIST_ITEM.test(line)
+    !LIST_ITEM.test(line) &&
+    !TABLE_ROW.test(line)
   );
+}
+
+function isTableStart(lines, i) {
+  return TABLE_ROW.test(lines[i]) && i + 1 < lines.length && TABLE_RULE.test(lines[i + 1]);
+}
+
+/** `| a | b |` → cells; a pipe inside a cell is written `&#124;` by the bot, so splitting on `|` is safe. */
+const cells = (line) => line.trim().slice(1, -1).split('|');
+
+/** A header row, its rule, then rows while they look like rows; returns the next line index. */
+function table(lines, start, root, ctx) {
+  const row = (line, tag) =>
+    h(
+      'tr',
+      null,
+      cells(line).map((c) => h(tag, null, inline(c.trim(), ctx))),
+    );
+  const body = h('tbody');
+  let i = start + 2;
+  while (i < lines.length && TABLE_ROW.test(lines[i])) body.append(row(lines[i++], 'td'));
+  root.append(h('table', { class: 'md-table' }, h('thead', null, row(lines[start], 'th')), body));
+  return i;
 }
 
 /** Consecutive items of one kind (bullets or numbers) become one list; returns the next line index. */

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { impactReplies } from '../commands/impact-replies.js';
+import type { Command } from '../commands/parse.js';
+import { replies } from '../commands/replies.js';
+import type { PoolClient } from '../db/pool.js';
+import { insertImpactRequest } from './impact-repo.js';
+import type { Owed } from './outbox-writer.js';
+import type { RunsDeps } from './ports.js';
+import { liveRunners } from './runners-repo.js';
+import { chatsOf } from './target-policy.js';
+
+/** A queued `/rollback impact`: the job to trigger once the transaction committed. */
+export interface ImpactQueued {
+  impactId: string;
+  pool: string;
+}
+
+/**
+ * `/rollback impact [target]`: check the target (known, usable, allowed in this chat, with an alembic project)
+ * and record the request; the analysis itself runs on a runner of the target's pool (src/worker/impact.ts),
+ * never here. Any refusal is a reply that says what to change.
+ */
+export async function requestImpact(
+  deps: RunsDeps,
+  tx: PoolClient,
+  owed: Owed,
+  msg: { chatId: string; messageId: string; senderOpenId: string },
+  command: Extract<Command, { kind: 'impact' }>,
+): Promise<ImpactQueued | undefined> {
+  const catalog = deps.catalog();
+  const say = (text: Parameters<Owed['reply']>[2]) => owed.reply(msg.chatId, msg.messageId, text);
+  const known = [...catalog.targets.keys()].join(', ');
+  const id = command.target ?? catalog.defaultTargetId;
+  if (id === undefined)
+    return void (await say(replies.targetRefused(`no default target; name one of: ${known}`)));
+  const target = catalog.targets.get(id);
+  if (!target) return void (await say(replies.targetRefused(`unknown target ${id}; known: ${known}`)));
+  if (target.unavailable)
+    return void (await say(replies.targetRefused(`target ${id} is unavailable: ${target.unavailable}`)));
+  const chats = chatsOf(deps.policy, target);
+  if (!chats.some((c) => c.id === msg.chatId)) return void (await say(replies.wrongChat(target.id, chats)));
+  if (typeof target.vars.alembic_dir !== 'string' || target.vars.alembic_dir === '')
+    return void (await say(impactReplies.noAlembicDir(target.id)));
+  const pool = target.runner ?? 'default';
+  // Nobody could answer: say so now rather than leave the request waiting unseen.
+  const up = (await liveRunners(tx)).some((r) => r.pools.includes(pool) && r.targets.includes(target.id));
+  if (!up) return void (await say(impactReplies.noRunner(target.id, pool)));
+  const impactId = `i${randomBytes(8).toString('hex')}`;
+  await insertImpactRequest(tx, {
+    id: impactId,
+    chatId: msg.chatId,
+    messageId: msg.messageId,
+    requesterOpenId: msg.senderOpenId,
+    targetId: target.id,
+    pool,
+  });
+  return { impactId, pool };
+}
