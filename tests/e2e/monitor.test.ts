@@ -102,7 +102,9 @@ describe('/rollback monitor', () => {
     expect(steps[1]?.output_tail).toMatch(
       /latency: GET .*\/no-such-api: request 1\/20 answered 404 \{"error":"not found"\} \(a latency probe needs a 2xx answer\)/,
     );
-    expect(textOf(summary)).toMatch(/❌|失败|Failed/);
+    expect(textOf(summary)).toMatch(
+      /^❌ Failed: Post-rollback monitoring \(target lark-service\) — 2\. API response time \(p95\) · exit code 1\n/,
+    );
   });
 
   it('a bad parameter is refused with how to write it, and nothing runs', { timeout: 60_000 }, async () => {
@@ -116,7 +118,7 @@ describe('/rollback monitor', () => {
       () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
       15_000,
     );
-    expect(textOf(reply)).toContain('p95');
+    expect(textOf(reply)).toContain('p95 must be 1–5 digits, then ms');
     expect((await h.ctx.pool.query('SELECT count(*)::int AS n FROM runs')).rows[0].n).toBe(count);
   });
 });
