@@ -1,8 +1,10 @@
 import { CheckFailure, type FlagSpec, type Parsed, parseFlags, UsageError } from './args.js';
 import { backupCheck, backupCreateCheck, restoreCheck } from './backup.js';
 import { type CheckIO, type Ctx, createCtx, errorText } from './context.js';
+import { dbConnectionsCheck } from './db-connections.js';
 import { healthCheck } from './health.js';
 import { impactCheck } from './impact.js';
+import { latencyCheck } from './latency.js';
 import { logsCheck } from './logs.js';
 import { type CheckSaid, formatResultLine, RESULT_LINE_ENV, said, toResult } from './result.js';
 import { previewCheck, revisionCheck } from './revision.js';
@@ -104,6 +106,17 @@ export const KINDS: Record<string, Kind> = {
     flags: { insert: 'boolean', 'expect-present': 'boolean', 'expect-absent': 'boolean', 'app-id': 'string' },
     usage: 'drill-row --insert|--expect-present|--expect-absent [--app-id test_app]',
     run: drillRowCheck,
+  },
+  latency: {
+    flags: { url: 'string', requests: 'string', p95: 'string', timeout: 'string', within: 'string' },
+    usage: 'latency --url <u> [--requests 20] [--p95 500ms] [--timeout 2s] [--within 60s]',
+    run: latencyCheck,
+  },
+  'db-connections': {
+    flags: { 'max-used': 'string', 'idle-in-transaction': 'string', app: 'string', 'app-min': 'string' },
+    usage:
+      'db-connections [--max-used 90%|N] [--idle-in-transaction 60s] [--app <application_name> [--app-min 1]]',
+    run: dbConnectionsCheck,
   },
 };
 

@@ -18,6 +18,10 @@ export const RESERVED_WORDS: ReadonlySet<string> = new Set([
   '导出',
   'history',
   '历史',
+  'targets',
+  '目标',
+  'impact',
+  '影响',
 ]);
 
 /** The catalog key of a runbook name or alias: NFC, ASCII letters lowercased (`Check` = `check`, `紧急` as is). */

@@ -149,6 +149,17 @@ describe('the shipped runbooks, run for real', () => {
       expect(output(result)).toMatch(
         /logs: (no ERROR in [1-9]\d* new log line\(s\) over 5s|⚠ the app logged nothing over 5s)/,
       );
+      // The seed's post-rollback monitoring ends it: healthy connections, the API answering in time.
+      expect(result.steps.slice(-2).map((s) => [s.id, s.status])).toEqual([
+        ['db-connections', 'succeeded'],
+        ['latency', 'succeeded'],
+      ]);
+      expect(output(result)).toMatch(
+        /db-connections: \d+\/\d+ connections in use .*none idle in a transaction/,
+      );
+      expect(output(result)).toMatch(
+        /latency: GET .*\/health\/ready: 20 request\(s\), p95 [\d.]+ms under 500ms/,
+      );
       expect(await tokenApps(db.client)).toEqual(['good']);
       console.log(`emergency (restore=yes): ${result.ms} ms`);
     },

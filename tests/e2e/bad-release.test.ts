@@ -81,6 +81,11 @@ describe('scenario 3: a bad release, then the default emergency rollback', () =>
     expect(steps.rows.filter((s) => s.state !== 'succeeded').map((s) => [s.step_id, s.state])).toEqual([
       ['restore', 'skipped'],
     ]);
+    // It ends with the seed's post-rollback monitoring: clean logs, healthy connections, the API in time.
+    expect(steps.rows.slice(-3).map((s) => s.step_id)).toEqual(['watch-logs', 'db-connections', 'latency']);
+    expect(steps.rows.at(-1)?.output_tail).toMatch(
+      /latency: GET .*\/health\/ready: 20 request\(s\), p95 [\d.]+ms under 500ms/,
+    );
     expect(await current()).toBe('6fc3f28b87c8');
     expect(await ready()).toBe(200);
     expect(await service.tokens()).toEqual(['before-release']);

@@ -118,6 +118,8 @@ describe('the seed runbooks through the bot', () => {
       ['start-app', 'succeeded'],
       ['health', 'succeeded'],
       ['watch-logs', 'succeeded'],
+      ['db-connections', 'succeeded'],
+      ['latency', 'succeeded'],
     ]);
     const health = await fetch(`${service.url}/health/ready`);
     expect(health.status).toBe(200);
@@ -174,6 +176,8 @@ describe('the seed runbooks through the bot', () => {
       ['restore', 'skipped'],
       ['health', 'failed'],
       ['watch-logs', 'skipped'],
+      ['db-connections', 'skipped'],
+      ['latency', 'skipped'],
     ]);
     // A failed run is not "within budget".
     expect(textOf(summary)).toMatch(/\nTotal time [\dms. ]+ \(RTO 15m 00s\)\n/);

@@ -98,9 +98,38 @@ describe('the shipped runbooks directory', () => {
     });
   });
 
+  it('has the monitor runbook: read-only checks, no approval, works on both shipped targets', () => {
+    const catalog = loadCatalog({
+      dir: 'runbooks',
+      env: { ...env, PROD_DATABASE_URL: 'postgresql://p@prod/db' },
+    });
+    const monitor = findRunbook(catalog, '监控');
+    if (!monitor) throw new Error('monitor missing');
+    expect(monitor.id).toBe('monitor');
+    expect(findRunbook(catalog, '回滚后监控')).toBe(monitor);
+    expect(monitor.title).toEqual({ 'zh-CN': '回滚后监控', 'en-US': 'Post-rollback monitoring' });
+    expect(monitor.approval.required).toBe(false);
+    expect(
+      monitor.steps.map((s) => [s.id, s.idempotent, typeof s.run === 'string' ? s.run : s.run[1]]),
+    ).toEqual([
+      ['db-connections', true, 'db-connections'],
+      ['latency', true, 'latency'],
+      ['watch-logs', true, 'logs'],
+    ]);
+    for (const target of ['lark-service', 'production']) {
+      expect(pickTarget(catalog, monitor, target)).toMatchObject({ ok: true });
+    }
+    // The emergency runbook ends with the same checks, after its log watch.
+    const emergency = findRunbook(catalog, 'emergency');
+    expect(emergency?.steps.slice(-3).map((s) => s.id)).toEqual(['watch-logs', 'db-connections', 'latency']);
+  });
+
   it('passes `runbooks check` and says what is unavailable', () => {
     const result = checkRunbooksDir('runbooks', env);
     expect(result.ok).toBe(true);
+    expect(result.messages).toContain(
+      'runbook monitor (监控, 回滚后监控, 监控检查): Post-rollback monitoring; 1 preflight, 3 steps [runbooks/monitor.yaml]',
+    );
     expect(result.messages).toContain('target lark-service (default): ok');
     expect(result.messages).toContain('target production: unavailable, PROD_DATABASE_URL is not set');
   });

@@ -192,8 +192,8 @@ describe.skipIf(!hasChromium).each(['websocket', 'webhook'] as const)(
       await thread.locator('.msg-text', { hasText: 'RTO' }).waitFor({ timeout: 60_000 });
       const lines = await thread.locator('.msg-text').allTextContents();
       const steps = lines.filter((l) => STEP_LINE.test(l));
-      // Ten steps start and end, but for the restore, which the default restore=no skips (one ⏭ line, no start).
-      expect(steps.length).toBe(19);
+      // Twelve steps start and end, but for the restore, which the default restore=no skips (one ⏭ line, no start).
+      expect(steps.length).toBe(23);
       expect(steps.filter((l) => l.includes('Restore the backup (only when restore=yes)'))).toEqual([
         expect.stringMatching(/^⏭ .* — skipped: restore=no, not needed \(runs only when restore=yes\)$/),
       ]);
