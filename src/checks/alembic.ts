@@ -153,7 +153,10 @@ export async function offlineSql(
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(ctx.env.DATABASE_URL?.trim() ?? '')?.[0] ?? '';
   return offlineScripts.get(cacheKey(ctx, dir, direction, range, scheme), async () => {
     const result = await alembic(ctx, dir, [direction, range, '--sql']);
-    const steps = [...result.stderr.matchAll(/Running (?:upgrade|downgrade) (\S*) -> ([^,\s]*),/g)];
+    // `Running downgrade A -> B, message`; a migration without a message has no `, …` (B empty: base).
+    const steps = [
+      ...result.stderr.matchAll(/Running (?:upgrade|downgrade) (\S*) -> ([^,\s]*)[ \t]*(?:,|$)/gm),
+    ];
     const last = steps[steps.length - 1];
     return { sql: result.stdout, landing: last ? last[2] || 'base' : 'unchanged' };
   });
