@@ -52,5 +52,6 @@ export function pgClientConfig(
     database,
     ssl,
     application_name: query.get('application_name') ?? env.PGAPPNAME ?? 'rollback-bot-check',
+    ...((query.get('options') ?? env.PGOPTIONS) ? { options: query.get('options') ?? env.PGOPTIONS } : {}),
   };
 }
