@@ -19,7 +19,11 @@ import { median, ms, type Row } from '../lib/stats.js';
 const run = promisify(execFile);
 const N = Number(process.env.BENCH_DRILL_RUNS ?? 5);
 
-const text = (m: StoredMessage) => String((m.content as { text?: string }).text ?? '');
+/** A text reply's text, or a post's (the summary is a post since it mentions the requester) as its JSON. */
+const text = (m: StoredMessage) => {
+  const content = m.content as { text?: string };
+  return typeof content.text === 'string' ? content.text : JSON.stringify(content);
+};
 
 /** Newest modification time under a folder (.ts files), ms. */
 function newest(dir: string): number {
@@ -116,7 +120,7 @@ async function botDrill(v: Variant, chat: string): Promise<void> {
       .find(
         (m) =>
           (m.parentId === req.card.messageId || m.rootId === req.card.messageId) &&
-          /Total time/.test(text(m)),
+          /Total time|总用时/.test(text(m)),
       );
     if (found && !summaryAt) summaryAt = performance.now();
     return found;

@@ -1,7 +1,14 @@
 import { CheckFailure } from './args.js';
-import { type Ctx, describeFailure, type ExecResult, exec, pathIn } from './context.js';
+import { type Ctx, describeFailure, type ExecResult, exec, pathIn, withDb } from './context.js';
+import { versionRows } from './db-state.js';
+import { ScriptDirCache, scriptDirFingerprint } from './script-dir.js';
 
-/** What the checks learn from Debian's alembic (1.8) by running it, never by importing it. */
+/**
+ * What the checks learn from Debian's alembic (1.8) by running it, never by importing it; and what Postgres
+ * answers without alembic: the current revision is the `alembic_version` table's rows (one SELECT). What needs
+ * the script directory (heads, down-revisions, offline SQL) runs alembic once and is kept while the directory's
+ * files are unchanged (script-dir.ts).
+ */
 
 export interface Current {
   /** Empty at base. */
@@ -35,17 +42,70 @@ export function parseCurrent(stdout: string): Current {
   return { revisions };
 }
 
+/**
+ * The current revision(s): `alembic_version`'s rows (none, or no such table: base), each marked head when the
+ * script directory says so. Without DATABASE_URL in the env (a project whose env.py finds its database some
+ * other way) it asks `alembic current`.
+ */
 export async function alembicCurrent(ctx: Ctx, dir?: string): Promise<Current> {
-  return parseCurrent((await alembic(ctx, dir, ['current'])).stdout);
+  if (!ctx.env.DATABASE_URL?.trim()) return parseCurrent((await alembic(ctx, dir, ['current'])).stdout);
+  const [rows, script] = await Promise.all([withDb(ctx, versionRows), scriptHistory(ctx, dir)]);
+  const revisions = (rows ?? []).map((id) => {
+    // alembic current fails the same way ("Can't locate revision identified by …").
+    if (!script.history.has(id))
+      throw new CheckFailure(`alembic_version holds ${id}, which no migration script defines`);
+    return { id, head: script.heads.has(id) };
+  });
+  return { revisions };
+}
+
+export interface ScriptHistory {
+  history: History;
+  heads: Set<string>;
+}
+
+const histories = new ScriptDirCache<ScriptHistory>();
+const offlineScripts = new ScriptDirCache<OfflineScript>();
+
+/** How many times alembic was run for a history or an offline script (the rest came from the cache). */
+export function scriptDirRuns(): number {
+  return histories.computed + offlineScripts.computed;
+}
+
+function cacheKey(ctx: Ctx, dir: string | undefined, ...parts: string[]): string | undefined {
+  const cwd = alembicDir(ctx, dir);
+  const fingerprint = scriptDirFingerprint(cwd, ctx.env);
+  return fingerprint && [cwd, ctx.env.ALEMBIC_CONFIG ?? '', fingerprint, ...parts].join('\0');
+}
+
+/** `alembic history` (the script directory only; no database): every revision's down revisions and the heads. */
+export function scriptHistory(ctx: Ctx, dir?: string): Promise<ScriptHistory> {
+  return histories.get(cacheKey(ctx, dir, 'history'), async () => {
+    const { stdout } = await alembic(ctx, dir, ['history']);
+    return { history: parseHistory(stdout), heads: parseHeads(stdout) };
+  });
+}
+
+/** The revisions `alembic history` marks `(head)`. */
+export function parseHeads(stdout: string): Set<string> {
+  const heads = new Set<string>();
+  for (const line of stdout.split('\n')) {
+    const m = HISTORY_LINE.exec(line.trim());
+    if (m?.[2] && /\(head\)/.test(m[3] ?? '')) heads.add(m[2]);
+  }
+  return heads;
 }
 
 /** revision → its down revisions (empty for the first one), from `alembic history`. */
 export type History = Map<string, string[]>;
 
+/** `<down>[, <down>…] -> <rev> [(head)] [(mergepoint)]…, <message>`; the message may be empty. */
+const HISTORY_LINE = /^(.+?) -> ([0-9A-Za-z_]+)((?: \([^)]*\))*),(?: |$)/;
+
 export function parseHistory(stdout: string): History {
   const history: History = new Map();
   for (const line of stdout.split('\n')) {
-    const m = /^(.+?) -> ([0-9A-Za-z_]+)(?: \([^)]*\))*, /.exec(line.trim());
+    const m = HISTORY_LINE.exec(line.trim());
     if (!m?.[1] || !m[2]) continue;
     const downs = m[1]
       .replace(/[()]/g, '')
@@ -57,19 +117,10 @@ export function parseHistory(stdout: string): History {
   return history;
 }
 
-/**
- * The history and the current revision(s) from one `alembic history --indicate-current` (one Python start
- * instead of two): the lines marked `(current)` are what `alembic current` would print.
- */
+/** The current revision(s) (from Postgres) and the history (from the script directory, kept while unchanged). */
 export async function alembicState(ctx: Ctx, dir?: string): Promise<{ current: Current; history: History }> {
-  const { stdout } = await alembic(ctx, dir, ['history', '--indicate-current']);
-  const revisions: Current['revisions'] = [];
-  for (const line of stdout.split('\n')) {
-    const m = /^.+? -> ([0-9A-Za-z_]+)((?: \([^)]*\))*), /.exec(line.trim());
-    if (m?.[1] && /\(current\)/.test(m[2] ?? ''))
-      revisions.push({ id: m[1], head: /\(head\)/.test(m[2] ?? '') });
-  }
-  return { current: { revisions }, history: parseHistory(stdout) };
+  const [current, script] = await Promise.all([alembicCurrent(ctx, dir), scriptHistory(ctx, dir)]);
+  return { current, history: script.history };
 }
 
 /** The revision `steps` below `from` ('base' when it runs out); throws at a merge point. */
@@ -98,10 +149,17 @@ export async function offlineSql(
   direction: 'upgrade' | 'downgrade',
   range: string,
 ): Promise<OfflineScript> {
-  const result = await alembic(ctx, dir, [direction, range, '--sql']);
-  const steps = [...result.stderr.matchAll(/Running (?:upgrade|downgrade) (\S*) -> ([^,\s]*),/g)];
-  const last = steps[steps.length - 1];
-  return { sql: result.stdout, landing: last ? last[2] || 'base' : 'unchanged' };
+  // The dialect comes from DATABASE_URL's scheme (env.py), so the scheme is part of the key; nothing else of it.
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(ctx.env.DATABASE_URL?.trim() ?? '')?.[0] ?? '';
+  return offlineScripts.get(cacheKey(ctx, dir, direction, range, scheme), async () => {
+    const result = await alembic(ctx, dir, [direction, range, '--sql']);
+    // `Running downgrade A -> B, message`; a migration without a message has no `, …` (B empty: base).
+    const steps = [
+      ...result.stderr.matchAll(/Running (?:upgrade|downgrade) (\S*) -> ([^,\s]*)[ \t]*(?:,|$)/gm),
+    ];
+    const last = steps[steps.length - 1];
+    return { sql: result.stdout, landing: last ? last[2] || 'base' : 'unchanged' };
+  });
 }
 
 export interface Ddl {

@@ -1,7 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { createRedactor, type Redactor } from '../runbooks/redact.js';
 import { CheckFailure, UsageError } from './args.js';
+import type { ExecResult } from './exec.js';
+import { pgClientConfig } from './pg-config.js';
 
 /** Where a check runs and writes; the CLI passes the process's, tests their own. */
 export interface CheckIO {
@@ -11,6 +14,13 @@ export interface CheckIO {
   out?: (line: string) => void;
   /** @defaultValue process.stderr */
   err?: (line: string) => void;
+  /**
+   * Set when the check runs inside another program (the worker), which then passes `out`, `err` and `cwd` too.
+   * Aborting it stops the check: its waits end, its database connection closes, and the process group of every
+   * program it started (alembic, pg_dump…) is killed. Without it (the `check` command) a started program stays
+   * in the check's own process group, which whoever started the check kills.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Ctx {
@@ -20,6 +30,10 @@ export interface Ctx {
   /** Print a line (redacted) to stdout / stderr. */
   out(line: string): void;
   err(line: string): void;
+  /** See CheckIO.signal; undefined for the `check` command. */
+  signal: AbortSignal | undefined;
+  /** Wait `ms`; rejects when the check is stopped meanwhile. */
+  sleep(ms: number): Promise<void>;
 }
 
 export function createCtx(env: Record<string, string | undefined>, io: CheckIO = {}): Ctx {
@@ -30,13 +44,21 @@ export function createCtx(env: Record<string, string | undefined>, io: CheckIO =
       if (sink) sink(text);
       else stream.write(`${text}\n`);
     };
+  const signal = io.signal;
   return {
     env,
     cwd: io.cwd ?? process.cwd(),
     redact,
     out: write(io.out, process.stdout),
     err: write(io.err, process.stderr),
+    signal,
+    sleep: (ms) => sleep(ms, undefined, signal ? { signal } : {}),
   };
+}
+
+/** Throws (the check ends) once the check was stopped. */
+export function throwIfStopped(ctx: Ctx): void {
+  if (ctx.signal?.aborted) throw new CheckFailure('stopped');
 }
 
 /** The URL, its password and the decoded password: none of them is ever printed. */
@@ -71,69 +93,30 @@ export function databaseUrl(ctx: Ctx): string {
 // neither (health) should not pay for loading them.
 export async function withDb<T>(ctx: Ctx, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const { default: pgModule } = await import('pg');
+  throwIfStopped(ctx);
   const client = new pgModule.Client({
-    connectionString: databaseUrl(ctx),
+    ...pgClientConfig(databaseUrl(ctx), ctx.env, ctx.signal !== undefined),
     connectionTimeoutMillis: 10_000,
     statement_timeout: 60_000,
   });
   client.on('error', () => {});
+  // Stopped: the connection closes, and whatever query is waiting fails with it.
+  const close = () => void client.end().catch(() => {});
+  ctx.signal?.addEventListener('abort', close, { once: true });
   try {
-    await client.connect();
-  } catch (error) {
-    throw new CheckFailure(`cannot connect to the database: ${errorText(error)}`);
-  }
-  try {
+    try {
+      await client.connect();
+    } catch (error) {
+      throw new CheckFailure(`cannot connect to the database: ${errorText(error)}`);
+    }
     return await fn(client);
   } finally {
+    ctx.signal?.removeEventListener('abort', close);
     await client.end().catch(() => {});
   }
 }
 
-export interface ExecResult {
-  exitCode: number | undefined;
-  signal: string | undefined;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  /** Set when the program could not be started (not found, not executable). */
-  startError?: string;
-}
-
-/** Run a program (argv, never a shell) with the check's environment only; never throws. */
-export async function exec(
-  ctx: Ctx,
-  file: string,
-  args: readonly string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
-): Promise<ExecResult> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(ctx.env)) if (value !== undefined) env[key] = value;
-  const { execa } = await import('execa');
-  const result = await execa(file, args, {
-    cwd: options.cwd ?? ctx.cwd,
-    env,
-    extendEnv: false,
-    stdin: 'ignore',
-    reject: false,
-    timeout: options.timeoutMs ?? 10 * 60_000,
-    stripFinalNewline: false,
-  });
-  const code = (result as { code?: unknown }).code;
-  const startError =
-    result.exitCode === undefined && result.signal === undefined && !result.timedOut
-      ? code === 'ENOENT'
-        ? `${file}: command not found`
-        : `cannot run ${file}: ${typeof code === 'string' ? code : result.shortMessage}`
-      : undefined;
-  return {
-    exitCode: result.exitCode,
-    signal: result.signal,
-    stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr ?? ''),
-    timedOut: result.timedOut,
-    ...(startError ? { startError } : {}),
-  };
-}
+export { type ExecResult, exec } from './exec.js';
 
 /** Why a process failed, in one line plus the tail of what it said. */
 export function describeFailure(label: string, result: ExecResult, tailLines = 6): string {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { I18nText } from '../../cards/model.js';
 import {
   CheckFailure,
@@ -9,7 +8,7 @@ import {
   required,
   UsageError,
 } from './args.js';
-import { type Ctx, errorText } from './context.js';
+import { type Ctx, errorText, throwIfStopped } from './context.js';
 import { said } from './result.js';
 
 /**
@@ -35,7 +34,9 @@ export async function healthCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   let last = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+      const limit = AbortSignal.timeout(timeoutMs);
+      const signal = ctx.signal ? AbortSignal.any([limit, ctx.signal]) : limit;
+      const res = await fetch(url, { signal, redirect: 'follow' });
       const body = (await res.text()).replace(/\s+/g, ' ').trim().slice(0, 200);
       if (res.ok) {
         const took = formatDuration(performance.now() - started);
@@ -46,6 +47,7 @@ export async function healthCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
       }
       last = `${res.status}${body ? ` ${body}` : ''}`;
     } catch (error) {
+      throwIfStopped(ctx);
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       last =
         (error as Error).name === 'TimeoutError'
@@ -53,7 +55,7 @@ export async function healthCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
           : (cause?.code ?? cause?.message ?? errorText(error));
     }
     ctx.out(`attempt ${attempt}/${attempts}: ${last}`);
-    if (attempt < attempts) await sleep(everyMs);
+    if (attempt < attempts) await ctx.sleep(everyMs);
   }
   throw new CheckFailure(`GET ${shown} not healthy after ${attempts} attempt(s): ${last}`);
 }

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { I18nText } from '../../cards/model.js';
 import { CheckFailure, durationFlag, formatDuration, type Parsed, UsageError } from './args.js';
-import { type Ctx, describeFailure, exec, pathIn } from './context.js';
+import { type Ctx, describeFailure, exec, pathIn, throwIfStopped } from './context.js';
 import { said } from './result.js';
 
 /** A leading timestamp, after an optional `service  | ` prefix (docker compose). */
@@ -84,6 +83,7 @@ export async function logsCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   const fresh = new NewLines(started - sinceMs);
   const run = async () => {
     const result = await exec(ctx, program, args, { cwd, timeoutMs: Math.max(10_000, everyMs * 2) });
+    throwIfStopped(ctx);
     if (result.exitCode !== 0) throw new CheckFailure(describeFailure(`logs command (${file})`, result, 4));
     return result.stdout;
   };
@@ -93,7 +93,7 @@ export async function logsCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   let runs = 0;
   for (;;) {
     const remaining = deadline - Date.now();
-    if (remaining > 0) await sleep(Math.min(everyMs, remaining));
+    if (remaining > 0) await ctx.sleep(Math.min(everyMs, remaining));
     const lines = fresh.take(await run());
     runs++;
     newLines += lines.length;

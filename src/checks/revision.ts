@@ -15,8 +15,9 @@ import { countRows, describeCounts, list } from './db-state.js';
 import { type CheckSaid, said } from './result.js';
 
 /**
- * `revision [--expect base|head|<rev>|-N --since <file>] [--record <file>]`: runs `alembic current` in the
- * step's cwd (or `--alembic-dir`), says what it saw, and compares. `--record` writes the revision to a file
+ * `revision [--expect base|head|<rev>|-N --since <file>] [--record <file>]`: what `alembic current` would
+ * say in the step's cwd (or `--alembic-dir`): the rows of alembic_version, heads marked from the script directory
+ * (see alembic.ts), says what it saw, and compares. `--record` writes the revision to a file
  * (the seed's drill: `alembic current > /tmp/migration_before.txt`); `--expect -1 --since <that file>` means
  * "one revision below the recorded one", which is how a runbook verifies `alembic downgrade -1`.
  */
@@ -31,7 +32,7 @@ export async function revisionCheck(ctx: Ctx, flags: Parsed): Promise<CheckSaid>
   const relative = expect !== undefined && /^-\d+$/.test(expect);
   if (relative && since === undefined)
     throw new UsageError(`--expect ${expect} needs --since <file written by --record>`);
-  // `-N` needs the history too: one `alembic history --indicate-current` gives both; else `alembic current`.
+  // `-N` needs the down revisions too (the script directory's history, kept while its files are unchanged).
   const state = relative ? await alembicState(ctx, dir) : { current: await alembicCurrent(ctx, dir) };
   const { current } = state;
   const seen = describeCurrent(current);

@@ -16,3 +16,14 @@ export function botCheckArgv(): string[] {
   const tsx = createRequire(join(root, 'package.json')).resolve('tsx');
   return [process.execPath, '--import', pathToFileURL(tsx).href, join(root, 'src', 'checks', 'main.ts')];
 }
+
+/**
+ * The check's own arguments (`revision --expect head`) when a rendered step runs the bot's check program as
+ * `{{bot.check}}` renders it (first in its argv); undefined for any other command. The worker runs such a step
+ * inside its own process (src/worker/check-step.ts); the rendered argv, and so the approved plan, stay the same.
+ */
+export function botCheckRest(argv: readonly string[]): string[] | undefined {
+  const program = botCheckArgv();
+  if (argv.length < program.length || program.some((arg, i) => argv[i] !== arg)) return undefined;
+  return argv.slice(program.length);
+}

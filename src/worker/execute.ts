@@ -9,8 +9,9 @@ import { planHashOf } from '../runs/ids.js';
 import type { JobPort } from '../runs/ports.js';
 import { getRun, getSteps, type RunRow } from '../runs/run-repo.js';
 import { runPreflightSteps } from './preflight.js';
+import { runStep } from './run-step.js';
 import { requireServable } from './servable.js';
-import { type StepOutcome, spawnStep } from './spawn-step.js';
+import type { StepOutcome } from './spawn-step.js';
 import { stepSaid } from './step-result.js';
 import { RunRecorder } from './transitions.js';
 
@@ -230,7 +231,7 @@ async function executeAttempt(
   await rec.finished('succeeded', null);
 }
 
-/** Spawn a step (with its retries), watching for cancel-now and shutdown, renewing the lease meanwhile. */
+/** Run a step (with its retries), watching for cancel-now and shutdown, renewing the lease meanwhile. */
 async function runWithRetries(
   deps: ExecuteDeps,
   runId: string,
@@ -265,7 +266,7 @@ async function runWithRetries(
     for (let attempt = 1; attempt <= attempts; attempt++) {
       // Checks then end their output with a `::result` line: their result in both languages, or `skipped`.
       const env = { ...step.env, [RESULT_LINE_ENV]: '1' };
-      outcome = await spawnStep({ ...step, env }, { redact, signal: abort.signal });
+      outcome = await runStep({ ...step, env }, { redact, signal: abort.signal });
       if (outcome.status !== 'failed' && outcome.status !== 'timed_out') break;
       if (attempt < attempts) await sleep(step.retry?.everyMs ?? 0, abort.signal);
       if (abort.signal.aborted) break;

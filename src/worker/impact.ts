@@ -7,7 +7,7 @@ import type { Catalog, Runbook, Target } from '../runbooks/types.js';
 import { finishImpactRequest, getImpactRequest } from '../runs/impact-repo.js';
 import { Owed } from '../runs/outbox-writer.js';
 import type { JobPort } from '../runs/ports.js';
-import { spawnStep } from './spawn-step.js';
+import { runStep } from './run-step.js';
 
 export interface ImpactDeps {
   pool: Pool;
@@ -64,7 +64,7 @@ export async function runImpactCheck(
   );
   if (!step) throw new Error('the impact runbook has no step');
   const redact = createRedactor(secretsOfTarget(target));
-  const outcome = await spawnStep(step, { redact, tailBytes: OUTPUT_BYTES });
+  const outcome = await runStep(step, { redact, tailBytes: OUTPUT_BYTES });
   const lines = outcome.outputTail.split('\n');
   const line = lines.findLast((l) => l.startsWith(IMPACT_MARK));
   if (line) {

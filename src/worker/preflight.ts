@@ -11,8 +11,8 @@ import { completePreflight, failPreflight } from '../runs/plan-repo.js';
 import type { JobPort } from '../runs/ports.js';
 import { getApprovals, getRun, getSteps, type RunRow, transition } from '../runs/run-repo.js';
 import { toRunView } from '../runs/view.js';
+import { runStep } from './run-step.js';
 import { requireServable } from './servable.js';
-import { spawnStep } from './spawn-step.js';
 
 export interface PreflightDeps {
   pool: Pool;
@@ -56,7 +56,7 @@ export async function runPreflightSteps(
   const observed: string[] = [];
   for (const step of steps) {
     // A check says its result in both languages on a `::result` line when asked to (see checks/result.ts).
-    const outcome = await spawnStep({ ...step, env: { ...step.env, [RESULT_LINE_ENV]: '1' } }, { redact });
+    const outcome = await runStep({ ...step, env: { ...step.env, [RESULT_LINE_ENV]: '1' } }, { redact });
     const ok = outcome.status === 'succeeded';
     const result = ok ? parseResultLine(outcome.outputTail) : undefined;
     const detail: string | I18nText =

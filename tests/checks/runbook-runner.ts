@@ -2,9 +2,9 @@ import { loadCatalog } from '../../src/runbooks/index.js';
 import { createRedactor, secretsOfTarget } from '../../src/runbooks/redact.js';
 import { renderSteps } from '../../src/runbooks/render.js';
 import type { Catalog, Target } from '../../src/runbooks/types.js';
-import { spawnStep } from '../../src/worker/spawn-step.js';
+import { runStep } from '../../src/worker/run-step.js';
 
-/** One step as the worker would run it: rendered from the shipped YAML, spawned by the real spawnStep. */
+/** One step as the worker would run it: rendered from the shipped YAML, run by the worker's runStep (checks in-process). */
 export interface StepResult {
   id: string;
   status: string;
@@ -55,7 +55,7 @@ export class Runner {
         results.push({ id: step.id, status: 'skipped', exitCode: null, ms: 0, tail: step.skip['en-US'] });
         continue;
       }
-      const outcome = await spawnStep(step, { redact });
+      const outcome = await runStep(step, { redact });
       results.push({
         id: step.id,
         status: outcome.status,
