@@ -104,7 +104,9 @@ describe.each(WAYS)('a check step, %s', (way) => {
     const pid = await waitFor(() => pidIn(pidFile), 'the logs command to start');
     strays.push(pid);
     const outcome = await pending;
-    expect(outcome).toMatchObject({ status: 'timed_out', exitCode: null });
+    expect(outcome.status).toBe('timed_out');
+    // As for cancel-now: a spawned check under tsx may exit on its own SIGTERM handler; in-process there is none.
+    if (way === 'in-process') expect(outcome.exitCode).toBeNull();
     expect(outcome.outputTail).toMatch(/\[rollback-bot\] timed out after 2500 ms/);
     await waitFor(() => (gone(pid) ? true : undefined), `pid ${pid} to be gone`, 10_000);
   });
