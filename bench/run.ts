@@ -1,5 +1,5 @@
 // The budgets of DESIGN.md ("Budgets"), measured and printed: `npm run bench`, or one part:
-// `npx tsx bench/run.ts notcmd|command|card|click|approve|drill|pools`. Benchmarks, not tests: nothing asserts.
+// `npx tsx bench/run.ts notcmd|command|card|click|approve|drill|pools|emergency`. Benchmarks, not tests: nothing asserts.
 import { cpus, loadavg } from 'node:os';
 import { removeTempDirs } from './lib/scratch.js';
 import { type Row, table } from './lib/stats.js';
@@ -8,6 +8,7 @@ import { commandToCard } from './parts/card.js';
 import { click } from './parts/click.js';
 import { command } from './parts/command.js';
 import { drill } from './parts/drill.js';
+import { emergency } from './parts/emergency.js';
 import { notCommand } from './parts/notcmd.js';
 import { pools } from './parts/pools.js';
 
@@ -19,6 +20,7 @@ const PARTS: Record<string, () => Promise<Row[]>> = {
   approve,
   drill,
   pools,
+  emergency,
 };
 
 const wanted = process.argv.slice(2);

@@ -22,6 +22,11 @@ export const LIMITS = {
   threadTailBytes: 2048,
   /** Lark open ids are `ou_` + 32 hex; anything longer is not a real id and is never turned into a mention. */
   openIdChars: 64,
+  /**
+   * A post (create / reply) over 30 KB is refused. Several thread lines joined into one reply stay under this,
+   * measured on the wire form, with room left for the rest of the request body (msg_type, uuid).
+   */
+  joinedPostBytes: 30 * 1024 - 512,
 } as const;
 
 /** How much display detail a card may carry. Builders try each level in turn until the card fits. */

@@ -63,6 +63,9 @@ export interface PreflightLine {
   ok: boolean;
   /** Short redacted result (e.g. the current revision): the check's bilingual result, or its output's last lines. */
   detail: string | I18nText;
+  /** When the check started and ended (ISO). Preflight checks run side by side; the card lists them in runbook order. */
+  startedAt?: string;
+  finishedAt?: string;
 }
 
 /** One thing a re-check saw differently from what the approvers saw (the plan changed; earlier approvals are void). */

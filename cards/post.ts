@@ -84,3 +84,20 @@ export function postFromTexts(zh: string, en: string): PostMessage {
   });
   return { msgType: 'post', content: { zh_cn: lang(zh), en_us: lang(en) } };
 }
+
+/**
+ * Several posts as one reply, for thread lines that would otherwise each wait for Lark's per-chat pacing: every
+ * paragraph of each, in order, per language. A later post's title (thread lines have none) becomes a paragraph.
+ */
+export function joinPosts(posts: readonly PostMessage[]): PostMessage {
+  const lang = (key: keyof PostContent): PostBody => ({
+    title: posts[0]?.content[key].title ?? '',
+    content: posts.flatMap((p, i) => {
+      const title = p.content[key].title;
+      return i > 0 && title
+        ? [[{ tag: 'text', text: title } as PostElement], ...p.content[key].content]
+        : p.content[key].content;
+    }),
+  });
+  return { msgType: 'post', content: { zh_cn: lang('zh_cn'), en_us: lang('en_us') } };
+}

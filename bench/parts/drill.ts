@@ -1,29 +1,21 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { StoredMessage } from '../../src/sandbox/types.js';
-import { type BenchHarness, type Build, requestRun, startBenchHarness } from '../lib/harness.js';
+import { requestRun } from '../lib/harness.js';
 import { CHATS, LEAD_A } from '../lib/lark-bodies.js';
 import {
-  ADMIN_URL,
-  createDatabase,
-  dbUrl,
-  dropDatabase,
-  freePort,
-  tempDir,
-  uniqueName,
-} from '../lib/scratch.js';
-import { median, ms, type Row } from '../lib/stats.js';
+  closeLarkServiceBot,
+  freshAtHead,
+  type LarkServiceBot,
+  startLarkServiceBot,
+} from '../lib/lark-service.js';
+import { ADMIN_URL } from '../lib/scratch.js';
+import { line, median, ms, type Row, summarize } from '../lib/stats.js';
+import { englishLines, threadLag, threadOf } from '../lib/thread-lag.js';
 
 const run = promisify(execFile);
 const N = Number(process.env.BENCH_DRILL_RUNS ?? 5);
-
-/** A text reply's text, or a post's (the summary is a post since it mentions the requester) as its JSON. */
-const text = (m: StoredMessage) => {
-  const content = m.content as { text?: string };
-  return typeof content.text === 'string' ? content.text : JSON.stringify(content);
-};
 
 /** Newest modification time under a folder (.ts files), ms. */
 function newest(dir: string): number {
@@ -37,7 +29,7 @@ function newest(dir: string): number {
 }
 
 /** dist/ as `npm run build` leaves it, rebuilt when older than the sources; false when the build failed. */
-function ensureBuild(): boolean {
+export function ensureBuild(): boolean {
   const marker = 'dist/src/checks/main.js';
   let built = 0;
   try {
@@ -61,11 +53,7 @@ function ensureBuild(): boolean {
   }
 }
 
-interface Variant {
-  build: Build;
-  h: BenchHarness;
-  dbName: string;
-  backupDir: string;
+interface Variant extends LarkServiceBot {
   /** approval click → run succeeded (DB), ms */
   finished: number[];
   /** approval click → summary reply in the chat thread, ms */
@@ -73,23 +61,16 @@ interface Variant {
   /** Σ of the run's step durations (DB), ms */
   inSteps: number[];
   steps: { id: string; ms: number; gapBefore: number }[];
+  /** a step's end (DB) → the reply carrying its end line stored in the sandbox, ms, every step of every run */
+  lag: number[];
+  /** thread lines (step starts and ends) and thread replies, per run */
+  lines: number[];
+  replies: number[];
 }
 
-async function startVariant(build: Build): Promise<Variant> {
-  const dir = tempDir(`drill-${build}`);
-  const dbName = uniqueName(`drill_${build}`);
-  const backupDir = join(dir, 'backups');
-  const h = await startBenchHarness({
-    build,
-    runbooksDir: 'runbooks',
-    env: {
-      LARK_SERVICE_DATABASE_URL: dbUrl(dbName),
-      LARK_SERVICE_URL: `http://127.0.0.1:${await freePort()}`,
-      LARK_SERVICE_STATE_DIR: join(dir, 'state'),
-      LARK_SERVICE_BACKUP_DIR: backupDir,
-    },
-  });
-  return { build, h, dbName, backupDir, finished: [], summary: [], inSteps: [], steps: [] };
+async function startVariant(build: 'src' | 'dist'): Promise<Variant> {
+  const bot = await startLarkServiceBot(build, 'drill');
+  return { ...bot, finished: [], summary: [], inSteps: [], steps: [], lag: [], lines: [], replies: [] };
 }
 
 /**
@@ -99,18 +80,7 @@ async function startVariant(build: Build): Promise<Variant> {
  * a changed state and sends the run back for approval.
  */
 async function botDrill(v: Variant, chat: string): Promise<void> {
-  await dropDatabase(v.dbName);
-  await createDatabase(v.dbName);
-  await run('alembic', ['upgrade', 'head'], {
-    cwd: 'examples/lark-service',
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      DATABASE_URL: dbUrl(v.dbName),
-    },
-  });
-  rmSync(v.backupDir, { recursive: true, force: true });
-  mkdirSync(v.backupDir, { recursive: true });
+  await freshAtHead(v);
   const req = await requestRun(v.h, chat, '/rollback drill', 60_000);
   const runId = req.value.run;
   let summaryAt = 0;
@@ -120,7 +90,7 @@ async function botDrill(v: Variant, chat: string): Promise<void> {
       .find(
         (m) =>
           (m.parentId === req.card.messageId || m.rootId === req.card.messageId) &&
-          /Total time|总用时/.test(text(m)),
+          englishLines(m).some((l) => /Total time/.test(l)),
       );
     if (found && !summaryAt) summaryAt = performance.now();
     return found;
@@ -170,6 +140,14 @@ async function botDrill(v: Variant, chat: string): Promise<void> {
     gapBefore: i === 0 ? 0 : Number(s.started) - Number(steps.rows[i - 1]?.finished),
   }));
   v.inSteps.push(v.steps.reduce((a, s) => a + s.ms, 0));
+  const lag = await threadLag(
+    v.h.ctx.pool,
+    runId,
+    threadOf(v.h.sandbox.botMessages(chat), req.card.messageId),
+  );
+  v.lag.push(...lag.lags);
+  v.lines.push(lag.lines);
+  v.replies.push(lag.replies);
 }
 
 async function byHand(): Promise<number> {
@@ -233,6 +211,11 @@ export async function drill(): Promise<Row[]> {
       console.log(
         `    its last run's steps (DB, step start → end): ${v.steps.map((s) => `${s.id} ${s.ms.toFixed(0)}`).join(', ')} ms`,
       );
+      const lag = summarize(v.lag);
+      console.log(line(`bot (${v.build}) thread lag: step end → its line in the chat`, lag));
+      console.log(
+        `    thread lines per run ${median(v.lines)} (median) in ${median(v.replies)} replies (incl. the summary)`,
+      );
       const gaps = [...v.steps].sort((a, b) => b.gapBefore - a.gapBefore);
       console.log(
         `    its last run's largest gaps between steps: ${gaps
@@ -250,6 +233,13 @@ export async function drill(): Promise<Row[]> {
         },
         {
           part: '6 drill',
+          measure: `bot (${v.build}) thread lag p50 / p95 (n=${lag.n})`,
+          figure: `${ms(lag.p50)} / ${ms(lag.p95)}`,
+          budget: 'p95 ≤ 1 s',
+          within: lag.p95 <= 1000 ? 'yes' : 'no',
+        },
+        {
+          part: '6 drill',
           measure: `bot (${v.build}) approval → run finished, median`,
           figure: `${ms(fin)} = ${(fin / handMed).toFixed(2)}× by hand`,
           budget: '≤ 1.1×',
@@ -259,9 +249,6 @@ export async function drill(): Promise<Row[]> {
     }
     return rows;
   } finally {
-    for (const v of variants) {
-      await v.h.close();
-      await dropDatabase(v.dbName);
-    }
+    for (const v of variants) await closeLarkServiceBot(v);
   }
 }

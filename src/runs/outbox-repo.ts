@@ -23,6 +23,8 @@ export interface OutboxRow {
   payload: OutboxPayload;
   uuid: string;
   attempts: number;
+  /** The uuid of the thread reply this row was claimed for (set before sending; see claimBatch). */
+  batch: string | null;
 }
 
 /**
@@ -46,29 +48,63 @@ export async function enqueueOutbox(q: Queryable, row: NewOutboxRow): Promise<st
 
 export async function pendingInStream(q: Queryable, stream: string, limit = 20): Promise<OutboxRow[]> {
   const result = await q.query(
-    `SELECT id, stream, run_id, chat_id, op, reply_to, payload, uuid, attempts FROM outbox
+    `SELECT id, stream, run_id, chat_id, op, reply_to, payload, uuid, attempts, batch FROM outbox
      WHERE stream = $1 AND state = 'pending' ORDER BY id LIMIT $2`,
     [stream, limit],
   );
   return result.rows;
 }
 
-export async function markSent(q: Queryable, id: string, larkMessageId: string | null): Promise<void> {
-  await q.query(`UPDATE outbox SET state = 'sent', sent_at = now(), lark_message_id = $2 WHERE id = $1`, [
-    id,
-    larkMessageId,
+const idList = (id: string | readonly string[]): string[] => (typeof id === 'string' ? [id] : [...id]);
+
+/** One row, or every row of a combined reply at once (one statement: all of them are sent, or none). */
+export async function markSent(
+  q: Queryable,
+  id: string | readonly string[],
+  larkMessageId: string | null,
+): Promise<void> {
+  await q.query(
+    `UPDATE outbox SET state = 'sent', sent_at = now(), lark_message_id = $2 WHERE id = ANY($1::bigint[])`,
+    [idList(id), larkMessageId],
+  );
+}
+
+export async function markAttempt(
+  q: Queryable,
+  id: string | readonly string[],
+  error: string,
+): Promise<void> {
+  await q.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])', [
+    idList(id),
+    error,
   ]);
 }
 
-export async function markAttempt(q: Queryable, id: string, error: string): Promise<void> {
-  await q.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [id, error]);
+export async function markFailed(q: Queryable, id: string | readonly string[], error: string): Promise<void> {
+  await q.query(
+    `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`,
+    [idList(id), error],
+  );
 }
 
-export async function markFailed(q: Queryable, id: string, error: string): Promise<void> {
-  await q.query(
-    `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = $1`,
-    [id, error],
+/**
+ * Claim pending rows for one thread reply under its uuid before it is sent: a later attempt finds the claim
+ * and sends the same rows under the same uuid. False when any row was no longer pending or already claimed.
+ */
+export async function claimBatch(q: Queryable, ids: readonly string[], batch: string): Promise<boolean> {
+  const result = await q.query(
+    `UPDATE outbox SET batch = $2 WHERE id = ANY($1::bigint[]) AND state = 'pending' AND batch IS NULL`,
+    [[...ids], batch],
   );
+  return result.rowCount === ids.length;
+}
+
+/**
+ * A combined reply Lark refused for good: its rows go on as replies of their own (each claimed under its own
+ * uuid), so one bad line does not take the others with it. A refused request posted nothing.
+ */
+export async function splitBatch(q: Queryable, batch: string): Promise<void> {
+  await q.query(`UPDATE outbox SET batch = uuid WHERE batch = $1 AND state = 'pending'`, [batch]);
 }
 
 /** Streams with rows pending for longer than `olderThanMs` (the sweep re-triggers their delivery). */

@@ -11,8 +11,15 @@ import { completePreflight, failPreflight } from '../runs/plan-repo.js';
 import type { JobPort } from '../runs/ports.js';
 import { getApprovals, getRun, getSteps, type RunRow, transition } from '../runs/run-repo.js';
 import { toRunView } from '../runs/view.js';
+import { inParallel } from '../util/in-parallel.js';
 import { runStep } from './run-step.js';
 import { requireServable } from './servable.js';
+
+/**
+ * Preflight checks run side by side, at most this many at a time: they are read-only by definition (DESIGN), so
+ * independent of each other, and most of their time is a process starting (Python for alembic).
+ */
+export const PREFLIGHT_PARALLEL = 4;
 
 export interface PreflightDeps {
   pool: Pool;
@@ -21,6 +28,10 @@ export interface PreflightDeps {
   baseDir: string;
   stepBaseEnv: Record<string, string>;
   log: { warn(o: object, m: string): void };
+  /** Aborted on shutdown: running checks are killed and the request is left for the sweep to preflight again. */
+  shutdown?: AbortSignal;
+  /** How often a running preflight looks whether its request was cancelled meanwhile. @defaultValue 500 */
+  pollMs?: number;
 }
 
 export interface PreflightResult {
@@ -38,13 +49,17 @@ function summarize(tail: string, ok: boolean, exitCode: number | null): string {
   return ok ? text || 'ok' : `${text || 'no output'}${exitCode !== null ? ` (exit ${exitCode})` : ''}`;
 }
 
-/** Run the read-only preflight steps (all of them, or only the binding ones) and summarise each. */
+/**
+ * Run the read-only preflight steps (all of them, or only the binding ones) side by side and summarise each;
+ * lines and the observed state stay in runbook order. Each keeps its own timeout; `signal` kills them all.
+ */
 export async function runPreflightSteps(
   deps: PreflightDeps,
   runbook: Runbook,
   target: Target,
   run: Pick<RunRow, 'id' | 'params'>,
   onlyBinding = false,
+  signal?: AbortSignal,
 ): Promise<PreflightResult> {
   const redact = createRedactor(secretsOfTarget(target));
   const steps: ResolvedStep[] = renderSteps(runbook, 'preflight', target, run.params, {
@@ -52,19 +67,23 @@ export async function runPreflightSteps(
     baseDir: deps.baseDir,
     extraEnv: deps.stepBaseEnv,
   }).filter((s) => !onlyBinding || s.binds);
-  const lines: PreflightLine[] = [];
-  const observed: string[] = [];
-  for (const step of steps) {
+  const lines = await inParallel(steps, PREFLIGHT_PARALLEL, async (step): Promise<PreflightLine> => {
+    const startedAt = new Date().toISOString();
     // A check says its result in both languages on a `::result` line when asked to (see checks/result.ts).
-    const outcome = await runStep({ ...step, env: { ...step.env, [RESULT_LINE_ENV]: '1' } }, { redact });
+    const env = { ...step.env, [RESULT_LINE_ENV]: '1' };
+    const outcome = await runStep({ ...step, env }, { redact, ...(signal ? { signal } : {}) });
     const ok = outcome.status === 'succeeded';
     const result = ok ? parseResultLine(outcome.outputTail) : undefined;
     const detail: string | I18nText =
       result?.text ?? summarize(withoutResultLines(outcome.outputTail), ok, outcome.exitCode);
-    lines.push({ id: step.id, title: step.title, ok, detail });
-    const seen = inEnglish(detail);
-    if (step.binds) observed.push(`${step.id}=${ok ? seen : `failed: ${seen}`}`);
-  }
+    return { id: step.id, title: step.title, ok, detail, startedAt, finishedAt: new Date().toISOString() };
+  });
+  const observed = steps.flatMap((step, i) => {
+    const line = lines[i];
+    if (!step.binds || !line) return [];
+    const seen = inEnglish(line.detail);
+    return [`${step.id}=${line.ok ? seen : `failed: ${seen}`}`];
+  });
   return { lines, observed: observed.join('\n') };
 }
 
@@ -78,6 +97,31 @@ function failureReason(lines: readonly PreflightLine[]): string {
   return `preflight failed: ${said.join('; ')}`.slice(0, 1000);
 }
 
+/**
+ * Aborts while the preflight runs if the request leaves `requested` (cancelled, expired) or the worker shuts
+ * down, so its checks are killed as a step's would be.
+ */
+function watchCancel(deps: PreflightDeps, runId: string): { signal: AbortSignal; done(): void } {
+  const abort = new AbortController();
+  const onShutdown = () => abort.abort();
+  deps.shutdown?.addEventListener('abort', onShutdown, { once: true });
+  if (deps.shutdown?.aborted) abort.abort();
+  const timer = setInterval(() => {
+    getRun(deps.pool, runId)
+      .then((row) => {
+        if (row?.state !== 'requested') abort.abort();
+      })
+      .catch((error) => deps.log.warn({ err: error, runId }, 'preflight: could not read the request'));
+  }, deps.pollMs ?? 500);
+  return {
+    signal: abort.signal,
+    done() {
+      clearInterval(timer);
+      deps.shutdown?.removeEventListener('abort', onShutdown);
+    },
+  };
+}
+
 /** The preflight job: results onto the approval card, the plan bound to what was observed, Approve offered. */
 export async function preflightRun(deps: PreflightDeps, runId: string): Promise<void> {
   const row = await getRun(deps.pool, runId);
@@ -87,7 +131,15 @@ export async function preflightRun(deps: PreflightDeps, runId: string): Promise<
   const runbook = catalog.runbooks.get(row.runbook_id);
   const target = catalog.targets.get(row.target_id);
   if (!runbook || !target) return;
-  const result = await runPreflightSteps(deps, runbook, target, row);
+  const stop = watchCancel(deps, runId);
+  let result: PreflightResult;
+  try {
+    result = await runPreflightSteps(deps, runbook, target, row, false, stop.signal);
+  } finally {
+    stop.done();
+  }
+  // Cancelled meanwhile (nothing left to record), or shutting down (the sweep preflights it again).
+  if (stop.signal.aborted) return;
   const steps = renderSteps(runbook, 'steps', target, row.params, {
     runId,
     baseDir: deps.baseDir,

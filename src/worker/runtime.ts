@@ -191,7 +191,12 @@ export async function startWorker(ctx: Context, options: WorkerOptions = {}): Pr
     (p) =>
       new Worker<Payloads['preflight']>(
         poolQueueName('preflight', p),
-        tracked('steps', async (job: Job<Payloads['preflight']>) => preflightRun(stepDeps, job.data.runId)),
+        tracked('steps', async (job: Job<Payloads['preflight']>) =>
+          preflightRun(
+            { ...stepDeps, shutdown: shutdown.signal, ...(options.pollMs ? { pollMs: options.pollMs } : {}) },
+            job.data.runId,
+          ),
+        ),
         { ...common, connection: connect(), concurrency: 4 },
       ),
   );

@@ -14,7 +14,7 @@ import {
   startHarness,
   textOf,
 } from '../helpers/harness.js';
-import { postText } from '../helpers/messages.js';
+import { postText, threadEntries } from '../helpers/messages.js';
 
 let h: Harness;
 
@@ -62,7 +62,7 @@ describe('the whole flow through the sandbox', () => {
       20_000,
     );
     expect(summary).toBeDefined();
-    const thread = repliesTo(card.messageId).map(textOf);
+    const thread = threadEntries(repliesTo(card.messageId));
     // Start and end of each of the three steps, in order, then the summary.
     const titles = ['Stop the application', 'Downgrade the migration', 'Restart the application'];
     const lines = thread.filter((t) => titles.some((title) => t.includes(title)));
@@ -104,7 +104,7 @@ describe('the whole flow through the sandbox', () => {
     expect(steps.rows[1].output_tail).toContain('token is ***');
     // What the succeeded step said follows its end reply; the step never run says why it is skipped.
     expect(steps.rows[0].result).toEqual({ 'zh-CN': 'ok', 'en-US': 'ok' });
-    const thread = () => repliesTo(card.messageId).map(textOf);
+    const thread = () => threadEntries(repliesTo(card.messageId));
     expect(thread().find((t) => / · Check — succeeded in /.test(t))).toMatch(/ — succeeded in [^\n]+\nok$/);
     expect(steps.rows[2].result['en-US']).toBe('not run: an earlier step failed and the run stopped');
     // A failed run is never "within budget": the summary says the time and the RTO only.
@@ -146,7 +146,7 @@ describe('the whole flow through the sandbox', () => {
     expect(steps.rows[1].output_tail).not.toContain('::result');
     expect(steps.rows[2].result['en-US']).toBe('restore=no, not needed (runs only when restore=yes)');
     const thread = await h.sandbox.waitFor(() => {
-      const lines = repliesTo(card.messageId).map(textOf);
+      const lines = threadEntries(repliesTo(card.messageId));
       return lines.some((t) => /^✅ Succeeded: /.test(t)) ? lines : undefined;
     }, 20_000);
     expect(thread).toContainEqual(expect.stringMatching(/ · Decides to skip — skipped: nothing to do$/));

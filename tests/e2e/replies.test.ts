@@ -11,7 +11,7 @@ import {
   startHarness,
   textOf,
 } from '../helpers/harness.js';
-import { postText } from '../helpers/messages.js';
+import { postText, threadEntries } from '../helpers/messages.js';
 
 /**
  * Replies people can use (issue 9, items 7, 10, 11, 12): bilingual posts, exports that arrive whole as a file,
@@ -165,10 +165,10 @@ describe('exports (items 7, 10)', () => {
 
     const card = h.sandbox.botMessages(CHAT).find((m) => m.msgType === 'interactive');
     const thread = h.sandbox.threadOf(card?.messageId ?? '');
-    const threadLines = thread.map((m) => postText(m, 'en_us')).filter((t) => t.startsWith('▶'));
+    const threadLines = threadEntries(thread).filter((t) => t.startsWith('▶'));
     expect(threadLines).toHaveLength(30);
     // Thread lines carry both languages too (item 11), with the same clock and T+ in each.
-    const zhLines = thread.map((m) => postText(m, 'zh_cn')).filter((t) => t.startsWith('▶'));
+    const zhLines = threadEntries(thread, 'zh_cn').filter((t) => t.startsWith('▶'));
     expect(zhLines[0]).toMatch(/^▶ \d{2}:\d{2}:\d{2} · T\+\d{2}:\d{2} · 第 1 步检查 — 开始$/);
     expect(zhLines[0]?.slice(0, 22)).toBe(threadLines[0]?.slice(0, 22));
     expect(thread.at(-1)?.msgType).toBe('post');

@@ -4,6 +4,7 @@ import { runCheck } from '../../src/checks/main.js';
 import { exportRun } from '../../src/runs/export.js';
 import { CHAT, type Harness, LEAD_A, ONCALL, runState, startHarness, textOf } from '../helpers/harness.js';
 import { type LarkService, startLarkService } from '../helpers/lark-service.js';
+import { threadEntries } from '../helpers/messages.js';
 
 /**
  * The seed's runbooks as shipped, through the whole bot (sandbox → server → worker → sandbox), against a
@@ -79,7 +80,7 @@ describe('the seed runbooks through the bot', () => {
     expect(steps.rows.map((s) => s.step_id)).toEqual(
       expect.arrayContaining(['downgrade', 'tokens-absent', 'upgrade-again', 'row-gone']),
     );
-    const thread = h.sandbox.threadOf(card.messageId).map(textOf);
+    const thread = threadEntries(h.sandbox.threadOf(card.messageId));
     expect(thread.filter((t) => / — started$/.test(t))).toHaveLength(steps.rows.length);
     // The drill's titles carry the seed script's numbers ("2. alembic upgrade head"): never numbered twice.
     const final = JSON.stringify(h.sandbox.message(card.messageId)?.content);
@@ -181,7 +182,7 @@ describe('the seed runbooks through the bot', () => {
     ]);
     // A failed run is not "within budget".
     expect(textOf(summary)).toMatch(/\nTotal time [\dms. ]+ \(RTO 15m 00s\)\n/);
-    const thread = h.sandbox.threadOf(card.messageId).map(textOf);
+    const thread = threadEntries(h.sandbox.threadOf(card.messageId));
     expect(thread).toContainEqual(
       expect.stringMatching(
         /^⏭ \d\d:\d\d:\d\d · T\+\d\d:\d\d · Restore the backup \(only when restore=yes\) — skipped: restore=no, not needed \(runs only when restore=yes\)$/,

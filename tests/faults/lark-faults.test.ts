@@ -82,11 +82,14 @@ describe('Lark failing 30% of calls for a whole run', () => {
       expect(next.at - call.at).toBeGreaterThanOrEqual(950);
     }
     expect(throttled).toBeGreaterThan(0);
-    // Exactly once on the wire too, not only thanks to Lark's uuid dedupe: 21 accepted replies to the card.
+    // Exactly once on the wire too, not only thanks to Lark's uuid dedupe: one accepted reply per reply in the
+    // thread (its 21 lines may share replies: lines owed at once go together, issue 13).
     const accepted = messageCalls.filter(
       (r) => r.api === 'reply' && r.status === 200 && r.path.includes(faulty.req.card.messageId),
     );
-    expect(accepted).toHaveLength(EXPECTED.length);
+    const stored = bot.sandbox.threadOf(faulty.req.card.messageId).filter((m) => m.msgType === 'post');
+    expect(stored.length).toBeLessThanOrEqual(EXPECTED.length);
+    expect(accepted).toHaveLength(stored.length);
     // The run's own duration is Lark-independent (generous bound: this is a shared 2-core machine).
     expect(faulty.durationMs).toBeLessThan(baseline.durationMs * 1.5 + 2000);
   }, 170_000);

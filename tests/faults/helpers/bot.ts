@@ -7,7 +7,7 @@ import pg from 'pg';
 import { migrate } from '../../../src/db/migrate.js';
 import { createPool, type Pool } from '../../../src/db/pool.js';
 import { createSandbox, type Sandbox, type StoredMessage } from '../../../src/sandbox/index.js';
-import { postText } from '../../helpers/messages.js';
+import { postText, threadEntries } from '../../helpers/messages.js';
 import { type BotProcess, eventually, killGroup, spawnBot } from './procs.js';
 
 export const CHAT = 'oc_incident';
@@ -278,13 +278,12 @@ export async function startBot(options: BotOptions = {}): Promise<Bot> {
         : String((reply.content as { text?: string }).text ?? JSON.stringify(reply.content));
     },
     thread(card) {
-      return sandbox
+      const replies = sandbox
         .botMessages(card.chatId)
         .filter((m) => m.parentId === card.messageId && (m.msgType === 'text' || m.msgType === 'post'))
-        .sort((a, b) => a.seq - b.seq)
-        .map((m) =>
-          m.msgType === 'post' ? postText(m, 'en_us') : String((m.content as { text?: string }).text ?? ''),
-        );
+        .sort((a, b) => a.seq - b.seq);
+      // One entry per line the bot owed the thread (step lines owed at once may share one reply).
+      return threadEntries(replies);
     },
     cardJson(card) {
       return JSON.stringify(sandbox.message(card.messageId)?.content);
