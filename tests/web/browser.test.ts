@@ -79,7 +79,15 @@ describe.skipIf(!hasChromium).each(['websocket', 'webhook'] as const)(
       const card = page.locator(`#stream [data-message-id="${messageId}"] .card`);
       for (const locale of LOCALES) {
         await page.selectOption('#locale', locale);
-        await card.screenshot({ path: `test-results/card-${name}-${locale}.png` });
+        // The page redraws a card when it changes (a patch, a reply in its thread): shoot the one there now.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await card.screenshot({ path: `test-results/card-${name}-${locale}.png` });
+            break;
+          } catch (error) {
+            if (attempt >= 3 || !/not attached/.test(String(error))) throw error;
+          }
+        }
       }
       await page.selectOption('#locale', 'en_us');
     }
