@@ -142,6 +142,8 @@ export interface RunView {
   nextSteps?: NextStep[];
   /** Measured durations of earlier runs (approval card: expected duration and reserve; summary: comparison). */
   durations?: DurationEstimate;
+  /** A read-only runbook that needs no approval: "Approved by" says so rather than "none". */
+  approvalNotNeeded?: boolean;
   /** A step runs `alembic downgrade`: the approval card points to `/rollback impact <target>` (issue 14). */
   downgrades?: boolean;
 }

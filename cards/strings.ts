@@ -81,6 +81,10 @@ export const UI = {
     'en-US': 'Four-eyes: the requester cannot approve their own request.',
   },
   approvedBy: { 'zh-CN': '**批准人**：{v}', 'en-US': '**Approved by:** {v}' },
+  approvalNotNeeded: {
+    'zh-CN': '**批准人**：无需审批（只读流程）',
+    'en-US': '**Approved by:** no approval needed (read-only runbook)',
+  },
   runId: { 'zh-CN': '**运行 ID**：{v}', 'en-US': '**Run:** {v}' },
   steps: { 'zh-CN': '**步骤**', 'en-US': '**Steps**' },
   timeline: { 'zh-CN': '**时间线**', 'en-US': '**Timeline**' },

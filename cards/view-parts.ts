@@ -72,6 +72,7 @@ export function requesterLine(view: RunView, l: Locale): string {
 }
 
 export function approvedByLine(view: RunView, detail: Detail, l: Locale): string {
+  if (view.approvalNotNeeded && approverIds(view).length === 0) return pick(UI.approvalNotNeeded, l);
   return pick(fill(UI.approvedBy, { v: mentions(approverIds(view), detail, l) }), l);
 }
 

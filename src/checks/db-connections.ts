@@ -1,9 +1,20 @@
+import { durationI18n } from '../../cards/format.js';
 import type { I18nText } from '../../cards/model.js';
 import { CheckFailure, durationFlag, formatDuration, intFlag, type Parsed, UsageError } from './args.js';
 import type { Ctx } from './context.js';
 import { withDb } from './context.js';
 import { appConnections, connectionLimits, idleInTransaction, type StuckSession } from './db-activity.js';
 import { said } from './result.js';
+
+/** pg_stat_activity's states, as a Chinese reader says them. */
+const STATE_ZH: Record<string, string> = {
+  active: '活动',
+  idle: '空闲',
+  'idle in transaction': '事务中空闲',
+  'idle in transaction (aborted)': '事务中空闲（已中止）',
+  fastpath: '快速路径调用',
+  disabled: '未统计',
+};
 
 /** Where a target can name its app's connections without a new key (the target's `public_env`). */
 export const APP_NAME_ENV = 'APP_DB_APPLICATION_NAME';
@@ -69,6 +80,9 @@ export async function dbConnectionsCheck(ctx: Ctx, flags: Parsed): Promise<I18nT
     const states = Object.entries(limits.states)
       .map(([state, n]) => `${state} ${n}`)
       .join(', ');
+    const statesZh = Object.entries(limits.states)
+      .map(([state, n]) => `${STATE_ZH[state] ?? state} ${n} 个`)
+      .join('，');
     const free = limits.max - limits.reserved - limits.used;
     const hiddenEn =
       limits.hidden > 0 ? `; ${limits.hidden} session(s) of other roles not visible (grant pg_monitor)` : '';
@@ -78,7 +92,7 @@ export async function dbConnectionsCheck(ctx: Ctx, flags: Parsed): Promise<I18nT
     const appZh = appCount !== undefined ? `；应用 "${app}" 的连接 ${appCount} 个` : '';
     const idle = formatDuration(idleMs);
     return said(
-      `连接数 ${limits.used}/${limits.max}（上限 ${limit}，普通角色还可用 ${free} 个）；本库 ${limits.here} 个${states ? `（${states}）` : ''}；没有事务空闲超过 ${idle} 的会话${appZh}${hiddenZh}`,
+      `连接数 ${limits.used}/${limits.max}（上限 ${limit}，普通角色还可用 ${free} 个）；本库 ${limits.here} 个${statesZh ? `（${statesZh}）` : ''}；没有在事务中空闲超过 ${durationI18n(idleMs)['zh-CN']} 的会话${appZh}${hiddenZh}`,
       `${limits.used}/${limits.max} connections in use (limit ${limit}, ${free} free for ordinary roles); ${limits.here} to this database${states ? ` (${states})` : ''}; none idle in a transaction for ${idle}${appEn}${hiddenEn}`,
     );
   });

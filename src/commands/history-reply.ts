@@ -16,6 +16,8 @@ export interface HistoryLine {
   approvers: string[];
   /** Who rejected or cancelled it. */
   actor?: string;
+  /** A read-only runbook that needs no approval. */
+  approvalNotNeeded?: boolean;
 }
 
 export interface HistoryScope {
@@ -107,9 +109,13 @@ export function historyText(
           ? zh
             ? `批准人 ${approvers.join(' ')}${extra}`
             : `approved by ${approvers.join(', ')}${extra}`
-          : zh
-            ? '无人批准'
-            : 'not approved',
+          : line.approvalNotNeeded
+            ? zh
+              ? '无需审批'
+              : 'no approval needed'
+            : zh
+              ? '无人批准'
+              : 'not approved',
       );
       if (actor && line.state === 'rejected') parts.push(zh ? `拒绝人 ${actor}` : `rejected by ${actor}`);
       if (actor && line.state === 'cancelled') parts.push(zh ? `取消人 ${actor}` : `cancelled by ${actor}`);

@@ -37,6 +37,8 @@ export interface HistoryRow {
   approvers: string[];
   /** Who rejected or cancelled it, when someone did. */
   actor?: string;
+  /** A read-only runbook that needs no approval. */
+  approvalNotNeeded?: boolean;
 }
 
 /** The latest finished runs on these targets (of one runbook when given), newest first. */
@@ -48,7 +50,7 @@ export async function finishedRuns(
 ): Promise<HistoryRow[]> {
   const result = await q.query(
     `SELECT r.id, r.runbook_id, r.target_id, r.state::text AS state, r.created_at, r.started_at, r.finished_at,
-            r.actor_open_id,
+            r.actor_open_id, coalesce((r.view->>'approvalNotNeeded')::boolean, false) AS approval_not_needed,
             coalesce((SELECT array_agg(a.approver_open_id ORDER BY a.created_at, a.approver_open_id)
                       FROM approvals a
                       WHERE a.run_id = r.id AND a.decision = 'approve' AND a.plan_hash = r.plan_hash),
@@ -71,6 +73,7 @@ export async function finishedRuns(
       finished_at: Date | null;
       actor_open_id: string | null;
       approvers: string[];
+      approval_not_needed: boolean;
     }) => {
       const duration = ms(r.started_at, r.finished_at);
       return {
@@ -82,6 +85,7 @@ export async function finishedRuns(
         ...(r.started_at ? { startedAt: new Date(r.started_at) } : {}),
         ...(duration !== undefined ? { durationMs: duration } : {}),
         approvers: r.approvers,
+        ...(r.approval_not_needed ? { approvalNotNeeded: true } : {}),
         ...(r.actor_open_id ? { actor: r.actor_open_id } : {}),
       };
     },

@@ -67,6 +67,7 @@ export async function historyReply(
       ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
       approvers: r.approvers,
       ...(r.actor ? { actor: r.actor } : {}),
+      ...(r.approvalNotNeeded ? { approvalNotNeeded: true } : {}),
     })),
     scope,
     timezone,

@@ -47,7 +47,7 @@ export async function requestRun(
   const approvers = leadsOf(deps.policy, target).filter(
     (id) => !(approval.fourEyes && id === msg.senderOpenId),
   );
-  if (approvers.length < approval.quorum) {
+  if (runbook.approval.required && approvers.length < approval.quorum) {
     return void (await say(
       replies.quorumUnreachable(target.id, approval.quorum, approvers.length, approval.fourEyes),
     ));
@@ -102,6 +102,7 @@ export async function requestRun(
       durations,
       // Who the card asks (and mentions): the Tech Leads, without the requester under four-eyes.
       approvers,
+      ...(runbook.approval.required ? {} : { approvalNotNeeded: true }),
     },
     chatId: msg.chatId,
     requesterOpenId: msg.senderOpenId,

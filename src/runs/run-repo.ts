@@ -55,6 +55,8 @@ export interface RunMeta {
   waitingForRunner?: string;
   /** What earlier runs of this runbook on this target took, measured when requested (issue 14). */
   durations?: DurationEstimate;
+  /** The runbook needs no approval (`approval.required: false`, read-only): it runs once its preflight passes. */
+  approvalNotNeeded?: boolean;
 }
 
 export interface StepRow {

@@ -107,7 +107,9 @@ async function act(
             target: r.target_id,
             state: r.state,
             createdAt: new Date(r.created_at).toISOString(),
-            ...(r.state === 'scheduled' && r.start_at ? { startAt: new Date(r.start_at).toISOString() } : {}),
+            ...(r.start_at && ['awaiting_approval', 'requested', 'scheduled'].includes(r.state)
+              ? { startAt: new Date(r.start_at).toISOString() }
+              : {}),
           })),
           zoneOf(policy),
         ),

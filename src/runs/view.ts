@@ -53,6 +53,7 @@ export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[
   if (run.view.approvers) view.approverOpenIds = run.view.approvers;
   if (run.view.planChanges?.length) view.planChanges = run.view.planChanges;
   if (run.view.durations) view.durations = run.view.durations;
+  if (run.view.approvalNotNeeded) view.approvalNotNeeded = true;
   if (run.runner_pool && run.runner_pool !== 'default') view.runnerPool = run.runner_pool;
   if (run.view.waitingForRunner && ['requested', 'awaiting_approval', 'queued'].includes(run.state)) {
     view.waitingForRunner = run.view.waitingForRunner;

@@ -39,7 +39,7 @@ describe('db-connections', () => {
       /^db-connections: \d+\/\d+ connections in use \(limit \d+, \d+ free for ordinary roles\); [1-9]\d* to this database \([^)]*idle [1-9]\d*[^)]*\); none idle in a transaction for 1m00s$/m,
     );
     expect(parseResultLine(run.out)?.text['zh-CN']).toMatch(
-      /^连接数 \d+\/\d+（上限 \d+，普通角色还可用 \d+ 个）；本库 \d+ 个（.*）；没有事务空闲超过 1m00s 的会话$/,
+      /^连接数 \d+\/\d+（上限 \d+，普通角色还可用 \d+ 个）；本库 \d+ 个（[^）]*空闲 [1-9]\d* 个[^）]*）；没有在事务中空闲超过 1分00秒 的会话$/,
     );
   });
 

@@ -5,6 +5,7 @@ import {
   eventually,
   type Harness,
   ONCALL,
+  replyTo,
   runState,
   startHarness,
   textOf,
@@ -76,6 +77,12 @@ describe('/rollback monitor', () => {
       runId,
     ]);
     expect(approvals.rows[0].n).toBe(0);
+    // No approval was needed, and the card and the history say so rather than "none" / "not approved".
+    const final = JSON.stringify(h.sandbox.message(card.messageId)?.content);
+    expect(final).toContain('no approval needed (read-only runbook)');
+    expect(final).toContain('无需审批（只读流程）');
+    const history = textOf(await replyTo(h, CHAT, ONCALL, '/rollback history monitor'));
+    expect(history).toMatch(new RegExp(`${runId} .*no approval needed`));
     const thread = h.sandbox.threadOf(card.messageId).map(textOf);
     expect(thread.find((t) => / · Database connections healthy — succeeded/.test(t))).toMatch(
       /\n\d+\/\d+ connections in use \(limit \d+, \d+ free for ordinary roles\); .*none idle in a transaction for 1m00s/,
