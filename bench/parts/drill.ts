@@ -228,8 +228,9 @@ export async function drill(): Promise<Row[]> {
           part: '6 drill',
           measure: `bot (${v.build}) approval → summary, median`,
           figure: `${ms(sum)} = ${(sum / handMed).toFixed(2)}× by hand`,
-          budget: '≤ 1.1×',
-          within: sum / handMed <= 1.1 ? 'yes' : 'no',
+          // Issue 13: the summary in the chat within 1.2× of the person pasting the commands.
+          budget: '≤ 1.2×',
+          within: sum / handMed <= 1.2 ? 'yes' : 'no',
         },
         {
           part: '6 drill',
@@ -242,8 +243,9 @@ export async function drill(): Promise<Row[]> {
           part: '6 drill',
           measure: `bot (${v.build}) approval → run finished, median`,
           figure: `${ms(fin)} = ${(fin / handMed).toFixed(2)}× by hand`,
-          budget: '≤ 1.1×',
-          within: fin / handMed <= 1.1 ? 'yes' : 'no',
+          // Issue 13: the run itself no slower than by hand from dist/, within 1.1× from source (tsx).
+          budget: v.build === 'dist' ? '≤ 1.0×' : '≤ 1.1×',
+          within: fin / handMed <= (v.build === 'dist' ? 1.0 : 1.1) ? 'yes' : 'no',
         },
       );
     }
