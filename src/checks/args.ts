@@ -65,6 +65,20 @@ export function required(parsed: Parsed, name: string): string {
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `500ms`, `3s`, `10m`, `24h`, `1d`, or combined largest first (`1h30m`); a bare number is seconds. */
+/** `--<name>`: a required http(s) URL. */
+export function urlFlag(parsed: Parsed, name: string): URL {
+  const raw = required(parsed, name);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--${name}: not a URL: ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--${name} must be http(s)`);
+  return url;
+}
+
 export function parseDurationMs(text: string): number | undefined {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
   if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(text)) return undefined;

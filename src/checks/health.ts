@@ -5,8 +5,8 @@ import {
   formatDuration,
   intFlag,
   type Parsed,
-  required,
   UsageError,
+  urlFlag,
 } from './args.js';
 import { type Ctx, errorText, throwIfStopped } from './context.js';
 import { said } from './result.js';
@@ -17,14 +17,7 @@ import { said } from './result.js';
  * the missing tables there).
  */
 export async function healthCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
-  const raw = required(flags, 'url');
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--url: not a URL: ${JSON.stringify(raw)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--url must be http(s)');
+  const url = urlFlag(flags, 'url');
   const attempts = intFlag(flags, 'attempts', 10) ?? 10;
   if (attempts < 1) throw new UsageError('--attempts must be at least 1');
   const everyMs = durationFlag(flags, 'every', '3s');

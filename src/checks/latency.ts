@@ -5,8 +5,8 @@ import {
   formatDuration,
   intFlag,
   type Parsed,
-  required,
   UsageError,
+  urlFlag,
 } from './args.js';
 import { type Ctx, errorText } from './context.js';
 import { said } from './result.js';
@@ -64,14 +64,7 @@ function reasonOf(error: unknown, timeoutMs: number, bounded: boolean): string {
  * reason; `--within` bounds the whole check, so it never hangs however the app behaves.
  */
 export async function latencyCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
-  const raw = required(flags, 'url');
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--url: not a URL: ${JSON.stringify(raw)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--url must be http(s)');
+  const url = urlFlag(flags, 'url');
   const requests = intFlag(flags, 'requests', 20) ?? 20;
   if (requests < 1 || requests > 10_000) throw new UsageError('--requests must be between 1 and 10000');
   const limitMs = durationFlag(flags, 'p95', DEFAULT_P95);

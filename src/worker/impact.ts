@@ -1,22 +1,16 @@
 import type { ImpactView } from '../../cards/impact-model.js';
 import { IMPACT_MARK } from '../checks/impact.js';
-import { inTransaction, type Pool } from '../db/pool.js';
+import { inTransaction } from '../db/pool.js';
 import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
 import { renderSteps } from '../runbooks/render.js';
-import type { Catalog, Runbook, Target } from '../runbooks/types.js';
+import type { Runbook, Target } from '../runbooks/types.js';
 import { finishImpactRequest, getImpactRequest } from '../runs/impact-repo.js';
 import { Owed } from '../runs/outbox-writer.js';
-import type { JobPort } from '../runs/ports.js';
+import type { PreflightDeps } from './preflight.js';
 import { runStep } from './run-step.js';
 
-export interface ImpactDeps {
-  pool: Pool;
-  jobs: JobPort;
-  catalog: () => Catalog;
-  baseDir: string;
-  stepBaseEnv: Record<string, string>;
-  log: { warn(o: object, m: string): void };
-}
+/** What the impact job needs: what a preflight does, but it is never stopped half-way by a shutdown. */
+export type ImpactDeps = Omit<PreflightDeps, 'shutdown'>;
 
 /**
  * The analysis as a one-step read-only runbook, so it is spawned exactly as any step is: the target's env
