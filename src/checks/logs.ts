@@ -1,3 +1,4 @@
+import { durationI18n } from '../../cards/format.js';
 import type { I18nText } from '../../cards/model.js';
 import { CheckFailure, durationFlag, formatDuration, type Parsed, UsageError } from './args.js';
 import { type Ctx, describeFailure, exec, pathIn, throwIfStopped } from './context.js';
@@ -110,15 +111,16 @@ export async function logsCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   }
   const what = patterns.map((p) => p.source).join(' | ');
   const over = formatDuration(forMs);
+  const overZh = durationI18n(forMs)['zh-CN'];
   if (newLines === 0) {
     // Passing, but not proof: an app that logs nothing (stopped, or logging elsewhere) has no ERROR either.
     return said(
-      `⚠ 应用在 ${over} 内没有输出任何日志（读取 ${runs} 次）：未见 ${what}，但无从判断`,
+      `⚠ 应用在 ${overZh} 内没有输出任何日志（读取 ${runs} 次）：未见 ${what}，但无从判断`,
       `⚠ the app logged nothing over ${over} (${runs} reads): no ${what} seen, but nothing to judge by`,
     );
   }
   return said(
-    `${over} 内 ${newLines} 行新日志中没有 ${what}（读取 ${runs} 次）`,
+    `${overZh} 内 ${newLines} 行新日志中没有 ${what}（读取 ${runs} 次）`,
     `no ${what} in ${newLines} new log line(s) over ${over} (${runs} reads)`,
   );
 }

@@ -100,7 +100,7 @@ describe('logs', () => {
     expect(run.out).not.toContain('in 0 new log line');
     const result = parseResultLine(run.out);
     expect(result?.skipped).toBeUndefined();
-    expect(result?.text['zh-CN']).toMatch(/^⚠ 应用在 300ms 内没有输出任何日志/);
+    expect(result?.text['zh-CN']).toMatch(/^⚠ 应用在 0.3秒 内没有输出任何日志/);
   });
 
   it('fails on a new ERROR line, printing it', async () => {
