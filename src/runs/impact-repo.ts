@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.js';
+import { LIVE_WITHIN_MS } from './runners-repo.js';
 
 /** `/rollback impact` requests (migration 006): written by the server, answered by a runner of the pool. */
 
@@ -54,6 +55,26 @@ export async function stalledImpactRequests(q: Queryable): Promise<{ id: string;
   const result = await q.query(
     `SELECT id, runner_pool AS pool FROM impact_requests
       WHERE state = 'pending' AND created_at < now() - interval '5 seconds' ORDER BY created_at LIMIT 100`,
+  );
+  return result.rows;
+}
+
+/**
+ * Requests pending longer than `olderThanMs` that no live runner of their pool can answer (their runner went away
+ * after the request was accepted): the sweep answers them rather than leave the asker waiting.
+ */
+export async function unanswerableImpactRequests(
+  q: Queryable,
+  olderThanMs: number,
+): Promise<ImpactRequestRow[]> {
+  const result = await q.query(
+    `SELECT i.id, i.chat_id, i.message_id, i.requester_open_id, i.target_id, i.runner_pool, i.state
+       FROM impact_requests i
+      WHERE i.state = 'pending' AND i.created_at < now() - make_interval(secs => $1)
+        AND NOT EXISTS (SELECT 1 FROM runners w WHERE w.last_seen > now() - make_interval(secs => $2)
+                          AND i.runner_pool = ANY(w.pools) AND i.target_id = ANY(w.targets))
+      ORDER BY i.created_at LIMIT 100`,
+    [olderThanMs / 1000, LIVE_WITHIN_MS / 1000],
   );
   return result.rows;
 }

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { impactReplies } from '../commands/impact-replies.js';
 import type { Command } from '../commands/parse.js';
 import { replies } from '../commands/replies.js';
-import type { PoolClient } from '../db/pool.js';
-import { insertImpactRequest } from './impact-repo.js';
-import type { Owed } from './outbox-writer.js';
+import { inTransaction, type PoolClient } from '../db/pool.js';
+import { finishImpactRequest, insertImpactRequest, unanswerableImpactRequests } from './impact-repo.js';
+import { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
 import { liveRunners } from './runners-repo.js';
 import { chatsOf } from './target-policy.js';
@@ -55,4 +55,26 @@ export async function requestImpact(
     pool,
   });
   return { impactId, pool };
+}
+
+/**
+ * The sweep: requests whose pool lost every runner that could answer them after they were accepted get a reply
+ * saying so (once: the request is marked done in the same transaction), rather than waiting unseen.
+ */
+export async function answerUnanswerableImpacts(
+  deps: Pick<RunsDeps, 'pool' | 'jobs' | 'log'>,
+  afterMs: number,
+): Promise<number> {
+  let answered = 0;
+  for (const row of await unanswerableImpactRequests(deps.pool, afterMs)) {
+    let owed: Owed | undefined;
+    await inTransaction(deps.pool, async (tx) => {
+      if (!(await finishImpactRequest(tx, row.id, 'no_runner'))) return;
+      owed = new Owed(tx);
+      await owed.reply(row.chat_id, row.message_id, impactReplies.runnerGone(row.target_id, row.runner_pool));
+      answered++;
+    });
+    await owed?.flush(deps.jobs, (error) => deps.log.warn({ err: error }, 'delivery trigger failed'));
+  }
+  return answered;
 }

@@ -1,6 +1,7 @@
 import type { Pool } from '../db/pool.js';
 import { pruneInboundEvents } from '../runs/events-repo.js';
 import { stalledImpactRequests } from '../runs/impact-repo.js';
+import { answerUnanswerableImpacts } from '../runs/impact-request.js';
 import { stalePendingStreams } from '../runs/outbox-repo.js';
 import type { JobPort } from '../runs/ports.js';
 import { flagRunsWithoutRunner } from '../runs/runner-wait.js';
@@ -40,6 +41,8 @@ export async function sweep(
   if (jobs.impact) {
     const impact = jobs.impact;
     await Promise.all((await stalledImpactRequests(pool)).map((r) => impact(r.id, r.pool)));
+    // …and those no live runner can answer any more: the asker is told, once.
+    await answerUnanswerableImpacts({ pool, jobs, log: silentLog }, runnerWaitMs);
   }
   // Approved runs no live runner can take: their card says which pool to start (once per run).
   await flagRunsWithoutRunner({ pool, jobs, log: silentLog }, runnerWaitMs);

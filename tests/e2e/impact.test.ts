@@ -198,6 +198,34 @@ describe('/rollback impact', () => {
     }
   });
 
+  it('answers a request its pool can no longer answer (the runner went away after it was accepted), once', async () => {
+    // No east runner is up any more (the one above stopped): a request it had accepted would wait unseen.
+    const said = await h.sandbox.userSays({
+      chatId: CHAT,
+      senderOpenId: ONCALL,
+      text: 'impact of east, anyone?',
+      mentionBot: false,
+    });
+    await h.ctx.pool.query(
+      `INSERT INTO impact_requests (id, chat_id, message_id, requester_open_id, target_id, runner_pool, created_at)
+       VALUES ('ieastgone001', $1, $2, $3, 'east-service', 'east', now() - interval '1 minute')`,
+      [CHAT, said.messageId, ONCALL],
+    );
+    const reply = await h.sandbox.waitFor(
+      () => h.sandbox.botMessages(CHAT).find((m) => m.parentId === said.messageId),
+      30_000,
+    );
+    expect(textOf(reply)).toContain(
+      'every runner of pool east that can run target east-service went away. Start rollback-bot worker --pools east',
+    );
+    const row = await h.ctx.pool.query(
+      `SELECT state, outcome FROM impact_requests WHERE id = 'ieastgone001'`,
+    );
+    expect(row.rows[0]).toEqual({ state: 'done', outcome: 'no_runner' });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(h.sandbox.botMessages(CHAT).filter((m) => m.parentId === said.messageId)).toHaveLength(1);
+  });
+
   it('bad input: an unknown target and extra words are answered with what to write', async () => {
     const unknown = await ask('/rollback impact lark-servce');
     expect(textOf(unknown)).toContain('unknown target lark-servce');
