@@ -87,9 +87,12 @@ export function stepLine(
   const title = `${n}. ${md(stepTitle(step, l), detail)}`;
   if (mode === 'titles') return title;
   const said = resultText(step, l);
-  const parts = [
-    `${STEP_ICON[step.state] ?? '•'} ${title} — ${pick(STEP_STATE[step.state], l) || escapeMarkdown(String(step.state))}`,
-  ];
+  // A step the cancel reached before it began never ran: say that, not a bare "cancelled" that reads as stopped.
+  const state =
+    step.state === 'cancelled' && step.startedAt === undefined
+      ? pick(UI.cancelledNotRun, l)
+      : pick(STEP_STATE[step.state], l) || escapeMarkdown(String(step.state));
+  const parts = [`${STEP_ICON[step.state] ?? '•'} ${title} — ${state}`];
   if (step.startedAt !== undefined) {
     const offset = elapsedBetween(view.startedAt, step.startedAt);
     const clock = formatClock(step.startedAt, opts.timezone);

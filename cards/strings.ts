@@ -162,6 +162,7 @@ export const UI = {
   outcome: { 'zh-CN': '**结果**：{v}', 'en-US': '**Outcome:** {v}' },
   reason: { 'zh-CN': '**原因**：{v}', 'en-US': '**Reason:** {v}' },
   cancelledBy: { 'zh-CN': '**取消人**：{v}', 'en-US': '**Cancelled by:** {v}' },
+  cancelledNotRun: { 'zh-CN': '未执行（已取消）', 'en-US': 'not run (cancelled)' },
   totalTime: { 'zh-CN': '**总用时**：{v}', 'en-US': '**Total time:** {v}' },
   totalVsRto: { 'zh-CN': '{total} / RTO {rto}：{verdict}', 'en-US': '{total} of RTO {rto}: {verdict}' },
   withinBudget: { 'zh-CN': '✅ 在预算内', 'en-US': '✅ within budget' },

@@ -139,3 +139,14 @@ describe('a re-run after a lost worker', () => {
     );
   });
 });
+
+describe('a cancel that came before a step began', () => {
+  it('says the step was not run, while a step the cancel stopped stays "cancelled"', () => {
+    const { startedAt, finishedAt, exitCode, ...neverStarted } = stepAt(2, 'cancelled');
+    const view = cancelled({ steps: [stepAt(0, 'succeeded'), stepAt(1, 'cancelled'), neverStarted] });
+    const card = buildSummaryCard(view, SHANGHAI_EN);
+    expect(enOf(card)).toMatch(/2\. [^"]* — cancelled · /);
+    expect(enOf(card)).toMatch(/3\. [^"]* — not run \(cancelled\)/);
+    expect(zhOf(card)).toMatch(/3\. [^"]* — 未执行（已取消）/);
+  });
+});
