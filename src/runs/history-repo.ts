@@ -50,7 +50,11 @@ export async function finishedRuns(
 ): Promise<HistoryRow[]> {
   const result = await q.query(
     `SELECT r.id, r.runbook_id, r.target_id, r.state::text AS state, r.created_at, r.started_at, r.finished_at,
-            r.actor_open_id, coalesce((r.view->>'approvalNotNeeded')::boolean, false) AS approval_not_needed,
+            r.actor_open_id, coalesce((r.view->>'approvalNotNeeded')::boolean,
+              -- runs recorded before the flag: started with no approval at all (a read-only runbook)
+              r.approved_at IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM approvals n WHERE n.run_id = r.id AND n.decision = 'approve'))
+              AS approval_not_needed,
             coalesce((SELECT array_agg(a.approver_open_id ORDER BY a.created_at, a.approver_open_id)
                       FROM approvals a
                       WHERE a.run_id = r.id AND a.decision = 'approve' AND a.plan_hash = r.plan_hash),
