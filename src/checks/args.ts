@@ -1,3 +1,4 @@
+import { parseDurationMs } from '../util/duration.js';
 /**
  * The checks' own small argv grammar: `--name value`, `--name=value`, boolean `--flag`, repeatable options, and
  * `--` after which everything is a positional (the `logs` command). Unlike node:util's parseArgs, a value may
@@ -62,9 +63,6 @@ export function required(parsed: Parsed, name: string): string {
   return value;
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `500ms`, `3s`, `10m`, `24h`, `1d`, or combined largest first (`1h30m`); a bare number is seconds. */
 /** `--<name>`: a required http(s) URL. */
 export function urlFlag(parsed: Parsed, name: string): URL {
   const raw = required(parsed, name);
@@ -79,14 +77,7 @@ export function urlFlag(parsed: Parsed, name: string): URL {
   return url;
 }
 
-export function parseDurationMs(text: string): number | undefined {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g))
-    total += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 0);
-  return total;
-}
+export { parseDurationMs };
 
 export function durationFlag(parsed: Parsed, name: string, fallback?: string): number {
   const text = parsed.strings.get(name) ?? fallback;

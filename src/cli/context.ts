@@ -6,7 +6,7 @@ import { createRedactor, secretsOfTarget } from '../runbooks/redact.js';
 import type { Catalog } from '../runbooks/types.js';
 import { newRunId } from '../runs/ids.js';
 import type { JobPort, RunsDeps } from '../runs/ports.js';
-import { parseDuration, parseDurationList } from '../runs/schedule-time.js';
+import { parseDurationList, positiveDurationMs } from '../util/duration.js';
 import { createLogger, type Logger } from '../util/logger.js';
 
 /** What every process of the bot shares: config, catalog, pool, logger. Built once at start-up. */
@@ -87,9 +87,9 @@ export function runsDeps(ctx: Context, jobs: JobPort): RunsDeps {
       window: { text: ctx.config.RECOMMENDED_WINDOW, timezone: ctx.config.TIMEZONE },
       timezone: ctx.config.TIMEZONE,
       schedule: {
-        maxAheadMs: parseDuration(ctx.config.SCHEDULE_MAX_AHEAD) ?? 7 * 86_400_000,
+        maxAheadMs: positiveDurationMs(ctx.config.SCHEDULE_MAX_AHEAD) ?? 7 * 86_400_000,
         remindersMs: parseDurationList(ctx.config.SCHEDULE_REMINDERS) ?? [],
-        noticeMs: parseDuration(ctx.config.SCHEDULE_NOTICE) ?? 86_400_000,
+        noticeMs: positiveDurationMs(ctx.config.SCHEDULE_NOTICE) ?? 86_400_000,
       },
     },
     jobs,

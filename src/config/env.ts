@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration, parseDurationList } from '../runs/schedule-time.js';
+import { parseDurationList, positiveDurationMs } from '../util/duration.js';
 
 /**
  * The bot's whole configuration: one schema over the environment names of DESIGN.md's Contract.
@@ -106,12 +106,12 @@ export const envSchema = z.object({
   SCHEDULE_MAX_AHEAD: z
     .string()
     .default('7d')
-    .refine((v) => parseDuration(v) !== undefined, { message: 'must look like 7d (units s, m, h, d)' }),
+    .refine((v) => positiveDurationMs(v) !== undefined, { message: 'must look like 7d (units s, m, h, d)' }),
   /** The seed's notice period: a run scheduled to start sooner gets a warning on its card. */
   SCHEDULE_NOTICE: z
     .string()
     .default('24h')
-    .refine((v) => parseDuration(v) !== undefined, { message: 'must look like 24h (units s, m, h, d)' }),
+    .refine((v) => positiveDurationMs(v) !== undefined, { message: 'must look like 24h (units s, m, h, d)' }),
   /** Runs one worker process executes at once (on different targets). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** BullMQ lock on an executing job; a worker that dies is noticed after about this long. */

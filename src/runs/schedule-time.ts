@@ -1,5 +1,6 @@
 import { wallClockAt } from '../../cards/format.js';
 import type { I18nText } from '../../cards/model.js';
+import { positiveDurationMs } from '../util/duration.js';
 
 /**
  * `at=` of `/rollback <runbook> … at=…` → the start time (issue 14, item 1). Pure: the clock, TIMEZONE,
@@ -20,27 +21,6 @@ export interface AtContext {
   window: string;
   /** How far ahead a run may be scheduled, in ms. */
   maxAheadMs: number;
-}
-
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `24h`, `10m`, `90s`, `7d` → ms; undefined when not such a duration. */
-export function parseDuration(text: string): number | undefined {
-  const m = /^(\d{1,6})([smhd])$/.exec(text.trim());
-  if (!m) return undefined;
-  const ms = Number(m[1]) * UNIT_MS[(m[2] ?? 's') as keyof typeof UNIT_MS];
-  return ms > 0 ? ms : undefined;
-}
-
-/** `24h,10m` → [86400000, 600000], largest first; undefined when any item is not a duration. */
-export function parseDurationList(text: string): number[] | undefined {
-  const items = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const ms = items.map(parseDuration);
-  if (ms.some((v) => v === undefined)) return undefined;
-  return [...new Set(ms as number[])].sort((a, b) => b - a);
 }
 
 const wallClock = (timezone: string, at: number): number[] => wallClockAt(at, timezone);
@@ -91,8 +71,9 @@ function fail(problem: AtProblem, zh: string, en: string): AtResult {
 
 /** Human text of a limit like 7 days / 36 hours. */
 function spanText(ms: number): I18nText {
-  if (ms % UNIT_MS.d === 0) return { 'zh-CN': `${ms / UNIT_MS.d} 天`, 'en-US': `${ms / UNIT_MS.d} days` };
-  if (ms % UNIT_MS.h === 0) return { 'zh-CN': `${ms / UNIT_MS.h} 小时`, 'en-US': `${ms / UNIT_MS.h} hours` };
+  const [day, hour] = [86_400_000, 3_600_000];
+  if (ms % day === 0) return { 'zh-CN': `${ms / day} 天`, 'en-US': `${ms / day} days` };
+  if (ms % hour === 0) return { 'zh-CN': `${ms / hour} 小时`, 'en-US': `${ms / hour} hours` };
   return { 'zh-CN': `${Math.round(ms / 60_000)} 分钟`, 'en-US': `${Math.round(ms / 60_000)} minutes` };
 }
 
@@ -112,7 +93,7 @@ export function resolveAt(raw: string, ctx: AtContext): AtResult {
     const [cy, cmo, cd] = wallClock(ctx.timezone, at);
     if (cy !== y || cmo !== mo || cd !== d) at = undefined; // 2026-02-30 is no date
   } else if (value.startsWith('+')) {
-    const ms = parseDuration(value.slice(1));
+    const ms = positiveDurationMs(value.slice(1));
     if (ms !== undefined) at = ctx.now + ms;
   }
   if (at === undefined) {

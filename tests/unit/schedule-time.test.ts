@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/commands/parse.js';
-import {
-  formatStart,
-  parseDuration,
-  parseDurationList,
-  resolveAt,
-  zonedToInstant,
-} from '../../src/runs/schedule-time.js';
+import { formatStart, resolveAt, zonedToInstant } from '../../src/runs/schedule-time.js';
+import { positiveDurationMs as parseDuration, parseDurationList } from '../../src/util/duration.js';
 
 // 2026-11-28 08:10:00 UTC = 16:10 in Asia/Shanghai (UTC+8, no DST).
 const now = Date.UTC(2026, 10, 28, 8, 10, 0);
