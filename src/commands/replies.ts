@@ -163,6 +163,11 @@ export const replies = {
       `参数错误：\n${errors.map((e) => `  ${e.text['zh-CN']}`).join('\n')}\n发送 /rollback help 查看各回滚流程的参数。`,
       `Bad parameters:\n${errors.map((e) => `  ${e.text['en-US']}`).join('\n')}\nSend /rollback help for each runbook's parameters.`,
     ),
+  atNeedsApproval: (runbook: string) =>
+    t(
+      `${runbook} 是只读流程，无需审批，会立即执行，不能用 at= 预约。请去掉 at= 直接发送 /rollback ${runbook}。`,
+      `${runbook} is read-only and needs no approval, so it runs at once and cannot be scheduled with at=. Send /rollback ${runbook} without at=.`,
+    ),
   extraWords: (words: string[]) =>
     t(
       `多余的参数：${words.join(' ')}（参数格式为 key=value）`,

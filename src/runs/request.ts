@@ -55,6 +55,9 @@ export async function requestRun(
   const refused = refusedByEnvironment(runbook, target, checked.params);
   if (refused) return void (await say(refused));
   if (command.extras.length > 0) return void (await say(replies.extraWords(command.extras)));
+  // A runbook that needs no approval starts once its preflight passes: there is no approval to hold it until `at=`.
+  if (command.at !== undefined && !runbook.approval.required)
+    return void (await say(replies.atNeedsApproval(runbook.id)));
   const start = command.at !== undefined ? resolveStart(deps, command.at) : undefined;
   if (start && !start.ok) return void (await say(start.reason));
   const startAt = start?.ok ? start.startAt : undefined;

@@ -128,4 +128,12 @@ describe('/rollback monitor', () => {
     expect(textOf(reply)).toContain('p95 must be 1–5 digits, then ms');
     expect((await h.ctx.pool.query('SELECT count(*)::int AS n FROM runs')).rows[0].n).toBe(count);
   });
+
+  it('refuses at= for a runbook that needs no approval (nothing would hold it until then)', async () => {
+    const count = (await h.ctx.pool.query('SELECT count(*)::int AS n FROM runs')).rows[0].n;
+    const reply = await replyTo(h, CHAT, ONCALL, '/rollback monitor at=+1h');
+    expect(textOf(reply)).toContain('monitor is read-only and needs no approval, so it runs at once');
+    expect(JSON.stringify(reply.content)).toContain('不能用 at= 预约');
+    expect((await h.ctx.pool.query('SELECT count(*)::int AS n FROM runs')).rows[0].n).toBe(count);
+  });
 });
