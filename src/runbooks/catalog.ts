@@ -37,17 +37,25 @@ export function findRunbook(catalog: Catalog, name: string): Runbook | undefined
 
 export type TargetChoice = { ok: true; target: Target } | { ok: false; reason: string };
 
-/**
- * The target a request acts on: the named one, else the default. Refused, with a reason to show in chat, when
- * it is unknown, unavailable (a `${VAR}` unset), or lacks a key the runbook's templates use.
- */
-export function pickTarget(catalog: Catalog, runbook: Runbook, targetId?: string): TargetChoice {
+/** The named target, else the default: refused, with a reason to show in chat, when unknown or unavailable. */
+export function targetById(catalog: Catalog, targetId?: string): TargetChoice {
   const known = [...catalog.targets.keys()].join(', ');
   const id = targetId ?? catalog.defaultTargetId;
   if (id === undefined) return { ok: false, reason: `no default target; name one of: ${known}` };
   const target = catalog.targets.get(id);
   if (!target) return { ok: false, reason: `unknown target ${id}; known: ${known}` };
   if (target.unavailable) return { ok: false, reason: `target ${id} is unavailable: ${target.unavailable}` };
+  return { ok: true, target };
+}
+
+/**
+ * The target a request acts on: {@link targetById}, also refused when it lacks a key the runbook's templates use.
+ */
+export function pickTarget(catalog: Catalog, runbook: Runbook, targetId?: string): TargetChoice {
+  const choice = targetById(catalog, targetId);
+  if (!choice.ok) return choice;
+  const { target } = choice;
+  const id = target.id;
   const missing = missingTargetKeys(runbook, target);
   if (missing.length > 0) {
     return {

@@ -3,10 +3,11 @@ import { impactReplies } from '../commands/impact-replies.js';
 import type { Command } from '../commands/parse.js';
 import { replies } from '../commands/replies.js';
 import { inTransaction, type PoolClient } from '../db/pool.js';
+import { targetById } from '../runbooks/catalog.js';
 import { finishImpactRequest, insertImpactRequest, unanswerableImpactRequests } from './impact-repo.js';
 import { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
-import { liveRunners } from './runners-repo.js';
+import { runnerUpFor } from './runners-repo.js';
 import { chatsOf } from './target-policy.js';
 
 /** A queued `/rollback impact`: the job to trigger once the transaction committed. */
@@ -29,22 +30,17 @@ export async function requestImpact(
 ): Promise<ImpactQueued | undefined> {
   const catalog = deps.catalog();
   const say = (text: Parameters<Owed['reply']>[2]) => owed.reply(msg.chatId, msg.messageId, text);
-  const known = [...catalog.targets.keys()].join(', ');
-  const id = command.target ?? catalog.defaultTargetId;
-  if (id === undefined)
-    return void (await say(replies.targetRefused(`no default target; name one of: ${known}`)));
-  const target = catalog.targets.get(id);
-  if (!target) return void (await say(replies.targetRefused(`unknown target ${id}; known: ${known}`)));
-  if (target.unavailable)
-    return void (await say(replies.targetRefused(`target ${id} is unavailable: ${target.unavailable}`)));
+  const choice = targetById(catalog, command.target);
+  if (!choice.ok) return void (await say(replies.targetRefused(choice.reason)));
+  const target = choice.target;
   const chats = chatsOf(deps.policy, target);
   if (!chats.some((c) => c.id === msg.chatId)) return void (await say(replies.wrongChat(target.id, chats)));
   if (typeof target.vars.alembic_dir !== 'string' || target.vars.alembic_dir === '')
     return void (await say(impactReplies.noAlembicDir(target.id)));
   const pool = target.runner ?? 'default';
   // Nobody could answer: say so now rather than leave the request waiting unseen.
-  const up = (await liveRunners(tx)).some((r) => r.pools.includes(pool) && r.targets.includes(target.id));
-  if (!up) return void (await say(impactReplies.noRunner(target.id, pool)));
+  if (!(await runnerUpFor(tx, pool, target.id)))
+    return void (await say(impactReplies.noRunner(target.id, pool)));
   const impactId = `i${randomBytes(8).toString('hex')}`;
   await insertImpactRequest(tx, {
     id: impactId,

@@ -12,7 +12,7 @@ import type { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
 import { refusedByEnvironment } from './refuse-on.js';
 import { activeRunOnTarget, getApprovals, getRun, getSteps, insertRun } from './run-repo.js';
-import { liveRunners } from './runners-repo.js';
+import { runnerUpFor } from './runners-repo.js';
 import { remindersTooLate, resolveStart, scheduleNotices } from './schedule.js';
 import { setStartAt } from './schedule-repo.js';
 import { approvalOf, chatsOf, leadsOf } from './target-policy.js';
@@ -66,9 +66,7 @@ export async function requestRun(
   if (busy) return void (await say(replies.targetBusy(target.id, busy.id, busy.state)));
 
   const pool = target.runner ?? 'default';
-  const runnerUp = (await liveRunners(tx)).some(
-    (r) => r.pools.includes(pool) && r.targets.includes(target.id),
-  );
+  const runnerUp = await runnerUpFor(tx, pool, target.id);
   const runId = deps.newRunId();
   const steps = renderSteps(runbook, 'steps', target, checked.params, {
     runId,
