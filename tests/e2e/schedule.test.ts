@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../src/worker/runtime.js';
 import {
+  approveValueOf,
   CHAT,
   eventually,
   type Harness,
@@ -29,10 +30,7 @@ afterAll(async () => {
 type Card = { messageId: string; content: unknown };
 const cards = () => h.sandbox.botMessages(CHAT).filter((m) => m.msgType === 'interactive');
 const current = (card: Card): Card => h.sandbox.message(card.messageId) ?? card;
-const approveValue = (card: Card) => {
-  const match = /"value":(\{"action":"approve"[^}]*\})/.exec(JSON.stringify(current(card).content));
-  return match?.[1] ? (JSON.parse(match[1]) as { action: string; run: string; plan: string }) : undefined;
-};
+const approveValue = (card: Card) => approveValueOf(current(card));
 const replies = () => h.sandbox.botMessages(CHAT).filter((m) => m.msgType !== 'interactive');
 const lastReply = () => replies().length;
 
@@ -83,10 +81,14 @@ describe('scheduling a rollback (at=)', () => {
   });
 
   it('shows the start, notices the chat, reminds it, and starts on time after a re-run preflight', async () => {
-    const { card, runId } = await schedule('+6s');
-    const startAt = (await h.ctx.pool.query(`SELECT start_at FROM runs WHERE id = $1`, [runId])).rows[0]
-      .start_at as Date;
-    expect(startAt.getTime()).toBeGreaterThan(Date.now() - 6000);
+    // Far enough ahead that request, preflight and approval are done before it, even on a loaded machine.
+    const { card, runId } = await schedule('+10s');
+    const row0 = (await h.ctx.pool.query(`SELECT start_at, created_at FROM runs WHERE id = $1`, [runId]))
+      .rows[0];
+    const startAt = row0.start_at as Date;
+    const ahead = startAt.getTime() - (row0.created_at as Date).getTime();
+    expect(ahead).toBeGreaterThan(9000);
+    expect(ahead).toBeLessThan(11_000);
     // The card, while scheduled, says so, with the start in TIMEZONE.
     const scheduled = JSON.stringify(current(card).content);
     expect(scheduled).toContain('Scheduled');
@@ -138,7 +140,7 @@ describe('scheduling a rollback (at=)', () => {
   });
 
   it('survives a worker restart and a flush of its queue keys', async () => {
-    const { runId } = await schedule('+5s');
+    const { runId } = await schedule('+8s');
     await h.worker.close(5000);
     // The delayed start job is gone with its keys (only this harness's prefix, on the shared Redis).
     const redis = new Redis('redis://127.0.0.1:6379');
@@ -154,7 +156,7 @@ describe('scheduling a rollback (at=)', () => {
   });
 
   it('asks for a new approval when the state drifted between approval and start', async () => {
-    const { card, runId, plan } = await schedule('+4s');
+    const { card, runId, plan } = await schedule('+8s');
     writeFileSync(join(h.markerDir, 'revision'), 'base');
     await runState(h, runId, 'awaiting_approval', 30_000);
     await threadHas(card, /state changed since approval/);
