@@ -10,7 +10,7 @@ import type { JobPort } from '../runs/ports.js';
 import { getRun, getSteps, type RunRow } from '../runs/run-repo.js';
 import { runPreflightSteps } from './preflight.js';
 import { runStep } from './run-step.js';
-import { requireServable } from './servable.js';
+import { requireSecretsOf } from './servable.js';
 import type { StepOutcome } from './spawn-step.js';
 import { stepSaid } from './step-result.js';
 import { RunRecorder } from './transitions.js';
@@ -58,7 +58,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export async function executeRun(deps: ExecuteDeps, runId: string): Promise<void> {
   const leaseMs = deps.leaseMs ?? 30_000;
-  await requireServable(deps, runId);
+  const row = await getRun(deps.pool, runId);
+  if (!row) return;
+  requireSecretsOf(deps.catalog(), row.target_id);
   const run = await acquireLease(deps.pool, runId, leaseMs, deps.pools);
   if (!run) return; // not queued, nor running with a lapsed lease: ended, never approved, or a live attempt has it
   const lease = keepLease(deps, runId, run.lease_token, leaseMs);

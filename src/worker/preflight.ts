@@ -13,7 +13,7 @@ import { getApprovals, getRun, getSteps, type RunRow, transition } from '../runs
 import { toRunView } from '../runs/view.js';
 import { inParallel } from '../util/in-parallel.js';
 import { runStep } from './run-step.js';
-import { requireServable } from './servable.js';
+import { requireSecretsOf } from './servable.js';
 
 /**
  * Preflight checks run side by side, at most this many at a time: they are read-only by definition (DESIGN), so
@@ -126,8 +126,8 @@ function watchCancel(deps: PreflightDeps, runId: string): { signal: AbortSignal;
 export async function preflightRun(deps: PreflightDeps, runId: string): Promise<void> {
   const row = await getRun(deps.pool, runId);
   if (row?.state !== 'requested') return;
-  await requireServable(deps, runId);
   const catalog = deps.catalog();
+  requireSecretsOf(catalog, row.target_id);
   const runbook = catalog.runbooks.get(row.runbook_id);
   const target = catalog.targets.get(row.target_id);
   if (!runbook || !target) return;
