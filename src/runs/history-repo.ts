@@ -1,3 +1,4 @@
+import type { HistoryLine } from '../commands/history-reply.js';
 import type { Queryable } from '../db/pool.js';
 
 /** SQL for what finished runs took and who approved them (issue 14: measured durations, `/rollback history`). */
@@ -24,30 +25,13 @@ export async function successfulDurations(
     .filter((d: number | undefined): d is number => d !== undefined);
 }
 
-export interface HistoryRow {
-  id: string;
-  runbookId: string;
-  targetId: string;
-  state: string;
-  createdAt: Date;
-  startedAt?: Date;
-  /** Start to finish; absent for a run that never started (rejected, expired, refused by its preflight). */
-  durationMs?: number;
-  /** Who approved the plan the run carried (approvals of an earlier, drifted plan are void and left out). */
-  approvers: string[];
-  /** Who rejected or cancelled it, when someone did. */
-  actor?: string;
-  /** A read-only runbook that needs no approval. */
-  approvalNotNeeded?: boolean;
-}
-
 /** The latest finished runs on these targets (of one runbook when given), newest first. */
 export async function finishedRuns(
   q: Queryable,
   targetIds: readonly string[],
   runbookId: string | undefined,
   limit: number,
-): Promise<HistoryRow[]> {
+): Promise<HistoryLine[]> {
   const result = await q.query(
     `SELECT r.id, r.runbook_id, r.target_id, r.state::text AS state, r.created_at, r.started_at, r.finished_at,
             r.actor_open_id, coalesce((r.view->>'approvalNotNeeded')::boolean,
@@ -85,8 +69,8 @@ export async function finishedRuns(
         runbookId: r.runbook_id,
         targetId: r.target_id,
         state: r.state,
-        createdAt: new Date(r.created_at),
-        ...(r.started_at ? { startedAt: new Date(r.started_at) } : {}),
+        createdAt: new Date(r.created_at).toISOString(),
+        ...(r.started_at ? { startedAt: new Date(r.started_at).toISOString() } : {}),
         ...(duration !== undefined ? { durationMs: duration } : {}),
         approvers: r.approvers,
         ...(r.approval_not_needed ? { approvalNotNeeded: true } : {}),

@@ -9,7 +9,7 @@ import type { RunsDeps } from './ports.js';
 import { targetsOfChat } from './target-policy.js';
 
 /** How many finished runs `/rollback history` lists. */
-export const HISTORY_LIMIT = 10;
+const HISTORY_LIMIT = 10;
 
 type HistoryCommand = Extract<Command, { kind: 'history' }>;
 
@@ -56,20 +56,5 @@ export async function historyReply(
     runbook?.id,
     HISTORY_LIMIT,
   );
-  return historyText(
-    rows.map((r) => ({
-      id: r.id,
-      runbookId: r.runbookId,
-      targetId: r.targetId,
-      state: r.state,
-      createdAt: r.createdAt.toISOString(),
-      ...(r.startedAt ? { startedAt: r.startedAt.toISOString() } : {}),
-      ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
-      approvers: r.approvers,
-      ...(r.actor ? { actor: r.actor } : {}),
-      ...(r.approvalNotNeeded ? { approvalNotNeeded: true } : {}),
-    })),
-    scope,
-    timezone,
-  );
+  return historyText(rows, scope, timezone);
 }
