@@ -87,11 +87,12 @@ function checkCondition(
 }
 
 const argvOf = (step: StepSpec): string[] => (typeof step.run === 'string' ? [step.run] : step.run);
-/** `alembic downgrade …` (the seed's destructive command). */
-const isDowngrade = (step: StepSpec): boolean => {
-  const argv = argvOf(step);
-  return argv.some((a) => /(^|\/)alembic$/.test(a)) && argv.includes('downgrade');
-};
+/** `alembic … downgrade …` (the seed's destructive command; its impact is what `/rollback impact` shows). */
+export function argvDowngrades(argv: readonly string[] | null | undefined): boolean {
+  const at = (argv ?? []).findIndex((a) => /(^|\/)alembic$/.test(a));
+  return at >= 0 && (argv ?? []).slice(at + 1).includes('downgrade');
+}
+const isDowngrade = (step: StepSpec): boolean => argvDowngrades(argvOf(step));
 const isBackup = (step: StepSpec): boolean => {
   const argv = argvOf(step);
   return argv.includes('backup-create') || argv.some((a) => /(^|\/)pg_dump$/.test(a));

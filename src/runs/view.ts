@@ -1,5 +1,6 @@
 import type { RunView } from '../../cards/model.js';
 import type { Queryable } from '../db/pool.js';
+import { argvDowngrades } from '../runbooks/runbook-file.js';
 import { nextStepsFor } from './next-steps.js';
 import type { ApprovalRow, RunRow, StepRow } from './run-repo.js';
 import { getApprovals, getRun, getSteps } from './run-repo.js';
@@ -62,16 +63,10 @@ export function toRunView(run: RunRow, steps: StepRow[], approvals: ApprovalRow[
   if (run.cancel_requested && (run.state === 'running' || run.state === 'queued')) {
     view.cancelRequested = run.cancel_requested;
   }
-  if (steps.some((s) => runsDowngrade(s.argv))) view.downgrades = true;
+  if (steps.some((s) => argvDowngrades(s.argv))) view.downgrades = true;
   const next = nextStepsFor(view);
   if (next.length > 0) view.nextSteps = next;
   return view;
-}
-
-/** `alembic … downgrade …`: the step rolls the schema back (its impact is what `/rollback impact` shows). */
-function runsDowngrade(argv: readonly string[] | null | undefined): boolean {
-  const at = (argv ?? []).findIndex((a) => /(^|\/)alembic$/.test(a));
-  return at >= 0 && (argv ?? []).slice(at + 1).includes('downgrade');
 }
 
 /** The request ended at its preflight: a check failed and no step ever started. */
