@@ -16,7 +16,7 @@ export function isThreadLine(row: Pick<OutboxRow, 'op' | 'payload'>): boolean {
 }
 
 /** One thread reply: the rows it carries (in stream order), its uuid, and the message. */
-export interface ThreadReply {
+interface ThreadReply {
   rows: OutboxRow[];
   uuid: string;
   message: OutgoingMessage;

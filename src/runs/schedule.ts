@@ -6,6 +6,7 @@ import type { RunsDeps } from './ports.js';
 import { getRun, type RunRow, transition } from './run-repo.js';
 import { dueReminders, dueScheduledRuns, markRemindersSent } from './schedule-repo.js';
 import { type AtResult, formatStart, resolveAt } from './schedule-time.js';
+import { zoneOf } from './target-policy.js';
 import { loadRunView } from './view.js';
 
 /** Runs started later (`at=`, issue 14 item 1): resolve the start, hold the run, remind, start it on time. */
@@ -13,16 +14,15 @@ import { loadRunView } from './view.js';
 const DEFAULTS = { maxAheadMs: 7 * 86_400_000, remindersMs: [86_400_000, 600_000], noticeMs: 86_400_000 };
 const t = (zh: string, en: string): I18nText => ({ 'zh-CN': zh, 'en-US': en });
 
-export function scheduleOf(deps: RunsDeps) {
+function scheduleOf(deps: RunsDeps) {
   return deps.policy.schedule ?? DEFAULTS;
 }
-const zoneOf = (deps: RunsDeps) => deps.policy.timezone ?? deps.policy.window?.timezone ?? 'UTC';
 
 /** `at=` → the start time, or what is wrong with it and how to write it. */
 export function resolveStart(deps: RunsDeps, at: string): AtResult {
   return resolveAt(at, {
     now: deps.now(),
-    timezone: zoneOf(deps),
+    timezone: zoneOf(deps.policy),
     window: deps.policy.window?.text ?? '02:00-04:00',
     maxAheadMs: scheduleOf(deps).maxAheadMs,
   });
@@ -30,7 +30,7 @@ export function resolveStart(deps: RunsDeps, at: string): AtResult {
 
 /** Notices for the approval card of a scheduled request: when it starts, and a short notice period. */
 export function scheduleNotices(deps: RunsDeps, startAt: Date): I18nText[] {
-  const when = formatStart(startAt, zoneOf(deps));
+  const when = formatStart(startAt, zoneOf(deps.policy));
   const notices = [t(`批准后于 ${when} 开始执行。`, `Once approved, it starts at ${when}.`)];
   const { noticeMs } = scheduleOf(deps);
   if (startAt.getTime() - deps.now() < noticeMs) {
@@ -68,7 +68,7 @@ export async function holdUntilStart(
   if (!moved) return undefined;
   const view = await loadRunView(tx, run.id);
   if (view) {
-    const when = formatStart(startAt, zoneOf(deps));
+    const when = formatStart(startAt, zoneOf(deps.policy));
     const text = t(
       `已批准，回滚「${view.title['zh-CN']}」（目标 ${view.targetId}）计划于 ${when} 开始；开始前会先复查状态。发送 /rollback cancel 可取消。`,
       `Approved: the rollback "${view.title['en-US']}" on ${view.targetId} is scheduled for ${when}; the state is re-checked before it starts. Send /rollback cancel to call it off.`,
@@ -100,7 +100,7 @@ export async function startScheduled(deps: RunsDeps, runId: string): Promise<boo
 }
 
 /** Post the reminders that are due (each once, even with several sweeps at once). */
-export async function sendReminders(deps: RunsDeps): Promise<number> {
+async function sendReminders(deps: RunsDeps): Promise<number> {
   const offsets = scheduleOf(deps).remindersMs;
   let sent = 0;
   for (const due of await dueReminders(deps.pool, offsets)) {
@@ -110,7 +110,7 @@ export async function sendReminders(deps: RunsDeps): Promise<number> {
       if (!run?.start_at || !(await markRemindersSent(tx, due.id, offsets, due.offset))) return;
       const view = await loadRunView(tx, due.id);
       if (!view) return;
-      const when = formatStart(new Date(run.start_at), zoneOf(deps));
+      const when = formatStart(new Date(run.start_at), zoneOf(deps.policy));
       const left = timeLeftI18n(new Date(run.start_at).getTime() - deps.now());
       const text = t(
         `提醒：回滚「${view.title['zh-CN']}」（目标 ${view.targetId}）将于 ${when} 开始，还有${left['zh-CN']}。`,

@@ -10,7 +10,7 @@ import { Owed } from './outbox-writer.js';
 import type { RunsDeps } from './ports.js';
 import { requestRun } from './request.js';
 import { recentRunsInChat } from './run-repo.js';
-import { servesChat, targetsOfChat } from './target-policy.js';
+import { servesChat, targetsOfChat, zoneOf } from './target-policy.js';
 import { targetsOverview } from './targets-overview.js';
 
 export interface IncomingMessage {
@@ -74,7 +74,6 @@ export async function handleMessage(deps: RunsDeps, msg: IncomingMessage): Promi
 }
 
 /** TIMEZONE: every time a person reads is in it. */
-const zoneOf = (policy: RunsDeps['policy']): string => policy.timezone ?? policy.window?.timezone ?? 'UTC';
 
 async function act(
   deps: RunsDeps,

@@ -3,6 +3,11 @@ import type { RunsDeps } from './ports.js';
 
 type Policy = RunsDeps['policy'];
 
+/** The zone times are shown in: TIMEZONE, else the window's zone, else UTC. */
+export function zoneOf(policy: Policy): string {
+  return policy.timezone ?? policy.window?.timezone ?? 'UTC';
+}
+
 /** A target's Tech Leads: its own `approvers`, else TECH_LEAD_OPEN_IDS. */
 export function leadsOf(policy: Policy, target: Target | undefined): string[] {
   return target?.approvers ?? policy.techLeadOpenIds;

@@ -19,7 +19,7 @@ import { requireSecretsOf } from './servable.js';
  * Preflight checks run side by side, at most this many at a time: they are read-only by definition (DESIGN), so
  * independent of each other, and most of their time is a process starting (Python for alembic).
  */
-export const PREFLIGHT_PARALLEL = 4;
+const PREFLIGHT_PARALLEL = 4;
 
 export interface PreflightDeps {
   pool: Pool;
