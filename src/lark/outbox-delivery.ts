@@ -136,7 +136,7 @@ async function deliverUnit(deps: DeliveryDeps, head: OutboxRow, form: () => Prom
         deps.onResult?.(unit.op, 'failed', Date.now() - started, error.status);
         if (unit.batch && unit.ids.length > 1) {
           // A refused request posted nothing: its lines go on one reply each, so one bad line keeps its own refusal.
-          await splitBatch(deps.pool, unit.batch);
+          await splitBatch(deps.pool, head.stream, unit.batch);
           deps.log.warn(
             { outboxIds: unit.ids, err: error.message },
             'Lark refused a combined reply; sending its lines one by one',

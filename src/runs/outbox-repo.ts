@@ -103,8 +103,12 @@ export async function claimBatch(q: Queryable, ids: readonly string[], batch: st
  * A combined reply Lark refused for good: its rows go on as replies of their own (each claimed under its own
  * uuid), so one bad line does not take the others with it. A refused request posted nothing.
  */
-export async function splitBatch(q: Queryable, batch: string): Promise<void> {
-  await q.query(`UPDATE outbox SET batch = uuid WHERE batch = $1 AND state = 'pending'`, [batch]);
+export async function splitBatch(q: Queryable, stream: string, batch: string): Promise<void> {
+  // By stream first: the pending-rows index serves it (the outbox keeps every message ever sent).
+  await q.query(`UPDATE outbox SET batch = uuid WHERE stream = $1 AND state = 'pending' AND batch = $2`, [
+    stream,
+    batch,
+  ]);
 }
 
 /** Streams with rows pending for longer than `olderThanMs` (the sweep re-triggers their delivery). */

@@ -155,6 +155,12 @@ export async function activeRunOnTarget(q: Queryable, targetId: string): Promise
   return result.rows[0];
 }
 
+/** A run's state alone (what a poll needs), or undefined when there is no such run. */
+export async function runStateOf(q: Queryable, runId: string): Promise<string | undefined> {
+  const result = await q.query('SELECT state FROM runs WHERE id = $1', [runId]);
+  return result.rows[0]?.state;
+}
+
 export async function getSteps(q: Queryable, runId: string): Promise<StepRow[]> {
   return (await q.query('SELECT * FROM steps WHERE run_id = $1 ORDER BY idx', [runId])).rows;
 }

@@ -9,7 +9,7 @@ import { planHashOf } from '../runs/ids.js';
 import { Owed, patchUuid } from '../runs/outbox-writer.js';
 import { completePreflight, failPreflight } from '../runs/plan-repo.js';
 import type { JobPort } from '../runs/ports.js';
-import { getApprovals, getRun, getSteps, type RunRow, transition } from '../runs/run-repo.js';
+import { getApprovals, getRun, getSteps, type RunRow, runStateOf, transition } from '../runs/run-repo.js';
 import { toRunView } from '../runs/view.js';
 import { inParallel } from '../util/in-parallel.js';
 import { runStep } from './run-step.js';
@@ -106,17 +106,24 @@ function watchCancel(deps: PreflightDeps, runId: string): { signal: AbortSignal;
   const onShutdown = () => abort.abort();
   deps.shutdown?.addEventListener('abort', onShutdown, { once: true });
   if (deps.shutdown?.aborted) abort.abort();
-  const timer = setInterval(() => {
-    getRun(deps.pool, runId)
-      .then((row) => {
-        if (row?.state !== 'requested') abort.abort();
-      })
-      .catch((error) => deps.log.warn({ err: error, runId }, 'preflight: could not read the request'));
-  }, deps.pollMs ?? 500);
+  // One read at a time, the state alone: a slow Postgres must not pile polls up.
+  let timer: NodeJS.Timeout | undefined;
+  const poll = () => {
+    timer = setTimeout(async () => {
+      try {
+        if ((await runStateOf(deps.pool, runId)) !== 'requested') abort.abort();
+      } catch (error) {
+        deps.log.warn({ err: error, runId }, 'preflight: could not read the request');
+      }
+      if (!abort.signal.aborted && timer !== undefined) poll();
+    }, deps.pollMs ?? 500);
+  };
+  poll();
   return {
     signal: abort.signal,
     done() {
-      clearInterval(timer);
+      clearTimeout(timer);
+      timer = undefined;
       deps.shutdown?.removeEventListener('abort', onShutdown);
     },
   };
