@@ -52,6 +52,14 @@ export function pgClientConfig(
     database,
     ssl,
     application_name: query.get('application_name') ?? env.PGAPPNAME ?? 'rollback-bot-check',
-    ...((query.get('options') ?? env.PGOPTIONS) ? { options: query.get('options') ?? env.PGOPTIONS } : {}),
+    // pg reads PGOPTIONS and PGCLIENT_ENCODING from process.env whenever these are unset: inside the worker that
+    // would be the worker's own, so both are always given (a blank options string would be ignored: one space).
+    ...options(query.get('options') ?? env.PGOPTIONS, isolated),
+    ...(isolated ? { client_encoding: env.PGCLIENT_ENCODING || 'UTF8' } : {}),
   };
+}
+
+function options(value: string | undefined, isolated: boolean): { options?: string } {
+  if (value) return { options: value };
+  return isolated ? { options: ' ' } : {};
 }

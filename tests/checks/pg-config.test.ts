@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pgClientConfig } from '../../src/checks/pg-config.js';
 
@@ -29,7 +30,12 @@ describe('pgClientConfig', () => {
       ssl: false,
     });
     expect(await password(inWorker)).toBe('');
-    expect(inWorker).not.toHaveProperty('options');
+    // pg would read the worker's PGOPTIONS / PGCLIENT_ENCODING for what the config leaves unset: nothing is left.
+    vi.stubEnv('PGCLIENT_ENCODING', 'LATIN1');
+    const params = (new pg.Client(inWorker) as unknown as { connectionParameters: Record<string, unknown> })
+      .connectionParameters;
+    expect(String(params.options ?? '')).not.toContain('search_path=worker');
+    expect(params.client_encoding).toBe('UTF8');
     const fromStep = pgClientConfig(
       'postgresql:///lark?host=/run/postgresql',
       { PGPASSWORD: 'step-pw', PGUSER: 'u' },
