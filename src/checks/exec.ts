@@ -1,3 +1,4 @@
+import { killGroup } from '../util/process-group.js';
 import type { Ctx } from './context.js';
 
 export interface ExecResult {
@@ -13,14 +14,6 @@ export interface ExecResult {
 /** Time between SIGTERM and SIGKILL to a started program's process group. */
 const KILL_GRACE_MS = 3000;
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: nothing left in the group.
-  }
-}
-
 /**
  * Run a program (argv, never a shell) with the check's environment only; never throws. Inside the worker
  * (ctx.signal set) the program gets a process group of its own, killed whole on timeout, when the check is
@@ -35,6 +28,17 @@ export async function exec(
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(ctx.env)) if (value !== undefined) env[key] = value;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  // A stopped check starts nothing more (a loop over revisions would otherwise start one alembic each, killed).
+  if (ctx.signal?.aborted) {
+    return {
+      exitCode: undefined,
+      signal: undefined,
+      stdout: '',
+      stderr: '',
+      timedOut: false,
+      startError: 'stopped',
+    };
+  }
   const grouped = ctx.signal !== undefined;
   const { execa } = await import('execa');
   const subprocess = execa(file, args, {

@@ -8,7 +8,7 @@ import {
   UsageError,
   urlFlag,
 } from './args.js';
-import { type Ctx, errorText } from './context.js';
+import { type Ctx, errorText, throwIfStopped } from './context.js';
 import { said } from './result.js';
 
 /** The seed's "API响应时间正常(<500ms)". */
@@ -78,7 +78,10 @@ export async function latencyCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
   const overall = AbortSignal.timeout(withinMs);
   const durations: number[] = [];
   for (let i = 1; i <= requests; i++) {
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), overall]);
+    // The step's own stop (timeout, cancel-now) ends the probe too: in the worker nothing else would.
+    throwIfStopped(ctx);
+    const stops = ctx.signal ? [ctx.signal] : [];
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), overall, ...stops]);
     const started = performance.now();
     try {
       const res = await fetch(url, { signal, redirect: 'follow', headers: { 'cache-control': 'no-cache' } });
@@ -91,6 +94,7 @@ export async function latencyCheck(ctx: Ctx, flags: Parsed): Promise<I18nText> {
       }
     } catch (error) {
       if (error instanceof CheckFailure) throw error;
+      throwIfStopped(ctx);
       const why = reasonOf(error, timeoutMs, overall.aborted);
       const sofar = durations.length > 0 ? `; before it: ${describe(summarise(durations))}` : '';
       throw new CheckFailure(`GET ${shown}: request ${i}/${requests} failed: ${why}${sofar}`);

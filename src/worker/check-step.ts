@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
 import { runCheck } from '../checks/run.js';
+import { cwdProblem } from '../util/process-group.js';
 import type { SpawnableStep, SpawnStepOptions, StepOutcome, StepOutcomeStatus } from './spawn-step.js';
 import { OutputTail, renderTail } from './spawn-tail.js';
 
@@ -90,13 +90,5 @@ export async function runCheckStep(
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
     stop.abort();
-  }
-}
-
-function cwdProblem(cwd: string): string | null {
-  try {
-    return statSync(cwd).isDirectory() ? null : `working directory ${JSON.stringify(cwd)} is not a directory`;
-  } catch {
-    return `working directory ${JSON.stringify(cwd)} does not exist`;
   }
 }

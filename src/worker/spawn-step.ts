@@ -1,6 +1,6 @@
-import { statSync } from 'node:fs';
 import { execa } from 'execa';
 import type { ResolvedStep } from '../runbooks/types.js';
+import { cwdProblem, killGroup } from '../util/process-group.js';
 import { OutputTail, renderTail } from './spawn-tail.js';
 
 export type StepOutcomeStatus = 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
@@ -40,23 +40,6 @@ export type SpawnableStep = Pick<ResolvedStep, 'argv' | 'cwd' | 'env' | 'timeout
 
 const errorCode = (err: unknown): string | undefined =>
   typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
-
-/** Signals a whole process group; a group that is already gone is not an error. */
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: nothing left in the group. EPERM cannot happen for our own children.
-  }
-}
-
-function cwdProblem(cwd: string): string | null {
-  try {
-    return statSync(cwd).isDirectory() ? null : `working directory ${JSON.stringify(cwd)} is not a directory`;
-  } catch {
-    return `working directory ${JSON.stringify(cwd)} does not exist`;
-  }
-}
 
 /**
  * Runs one step as a process: argv[0] as the file (no shell), exactly the given cwd and env, stdin closed,

@@ -99,15 +99,16 @@ describe.each(WAYS)('a check step, %s', (way) => {
   });
 
   it('times out: ends timed_out with no exit code, and the program it started is killed', async () => {
+    // Long enough for the spawned variant to start tsx, the check and its program on a loaded machine.
     const { args, pidFile } = hangingCheck();
-    const pending = run(way, checkStep(args, { timeoutMs: 2500 }));
+    const pending = run(way, checkStep(args, { timeoutMs: 6000 }));
     const pid = await waitFor(() => pidIn(pidFile), 'the logs command to start');
     strays.push(pid);
     const outcome = await pending;
     expect(outcome.status).toBe('timed_out');
     // As for cancel-now: a spawned check under tsx may exit on its own SIGTERM handler; in-process there is none.
     if (way === 'in-process') expect(outcome.exitCode).toBeNull();
-    expect(outcome.outputTail).toMatch(/\[rollback-bot\] timed out after 2500 ms/);
+    expect(outcome.outputTail).toMatch(/\[rollback-bot\] timed out after 6000 ms/);
     await waitFor(() => (gone(pid) ? true : undefined), `pid ${pid} to be gone`, 10_000);
   });
 
