@@ -1,4 +1,5 @@
 import type { DropGroup } from '../../cards/impact-model.js';
+import { bareName, IDENT } from './alembic.js';
 
 /** What `alembic history --verbose` says of one revision (alembic 1.8's layout, read as text). */
 export interface HistoryEntry {
@@ -55,7 +56,6 @@ export function parseVerboseHistory(stdout: string): HistoryEntry[] {
   return entries;
 }
 
-const IDENT = String.raw`((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)`;
 const DROP = new RegExp(
   [
     String.raw`\bDROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?${IDENT}`,
@@ -64,12 +64,6 @@ const DROP = new RegExp(
   ].join('|'),
   'gi',
 );
-
-/** `"Foo"` → `Foo`, `public.tokens` → `tokens`, `TOKENS` → `tokens` (Postgres folds unquoted names). */
-function bareName(raw: string): string {
-  const last = raw.match(/"[^"]+"|[\w$]+/g)?.pop() ?? raw;
-  return last.startsWith('"') ? last.slice(1, -1) : last.toLowerCase();
-}
 
 /**
  * What an offline downgrade script drops, in order, consecutive drops of one kind grouped: the seed's

@@ -50,7 +50,10 @@ export function parseCurrent(stdout: string): Current {
 export async function alembicCurrent(ctx: Ctx, dir?: string): Promise<Current> {
   if (!ctx.env.DATABASE_URL?.trim()) return parseCurrent((await alembic(ctx, dir, ['current'])).stdout);
   const [rows, script] = await Promise.all([withDb(ctx, versionRows), scriptHistory(ctx, dir)]);
-  const revisions = (rows ?? []).map((id) => {
+  // No `alembic_version` table: a database never migrated, or a project whose env.py names its own version table
+  // (version_table / version_table_schema). Only alembic knows which: ask it, on this rare path only.
+  if (rows === null) return parseCurrent((await alembic(ctx, dir, ['current'])).stdout);
+  const revisions = rows.map((id) => {
     // alembic current fails the same way ("Can't locate revision identified by …").
     if (!script.history.has(id))
       throw new CheckFailure(`alembic_version holds ${id}, which no migration script defines`);
@@ -172,7 +175,8 @@ export interface Ddl {
   indexes: Set<string>;
 }
 
-const IDENT = String.raw`((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)`;
+/** A SQL name as alembic's offline scripts write it: bare or quoted, optionally schema-qualified. */
+export const IDENT = String.raw`((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)`;
 const STATEMENT = new RegExp(
   [
     String.raw`\bCREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?${IDENT}`,
@@ -184,7 +188,7 @@ const STATEMENT = new RegExp(
 );
 
 /** `"Foo"` → `Foo`, `public.tokens` → `tokens`, `TOKENS` → `tokens` (Postgres folds unquoted names). */
-function bareName(raw: string): string {
+export function bareName(raw: string): string {
   const last = raw.match(/"[^"]+"|[\w$]+/g)?.pop() ?? raw;
   return last.startsWith('"') ? last.slice(1, -1) : last.toLowerCase();
 }

@@ -77,8 +77,6 @@ export function urlFlag(parsed: Parsed, name: string): URL {
   return url;
 }
 
-export { parseDurationMs };
-
 export function durationFlag(parsed: Parsed, name: string, fallback?: string): number {
   const text = parsed.strings.get(name) ?? fallback;
   if (text === undefined) throw new UsageError(`--${name} is required`);
